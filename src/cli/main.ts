@@ -1,0 +1,231 @@
+/**
+ * The `mock-packages` command: a client of the public API. `process.exit`
+ * appears only in the bin; this returns an exit code.
+ */
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { createSimulator } from "../core/simulator.js";
+import { DEFAULTS, type SimulatorOptions } from "../core/options.js";
+import { mintUserToken, scopesForUser } from "../core/user-tokens.js";
+import { DEFAULT_SIGNING_KEY } from "../core/tokens.js";
+import { createFileStore } from "../node/file-store.js";
+import { serve } from "../node/server.js";
+
+export interface MainOptions {
+  args: string[];
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Resolves to stop a running server (tests); by default SIGINT and SIGTERM stop it. */
+  stopSignal?: Promise<void>;
+  /** Called once the server listens, with its URL. */
+  onListening?: (url: string) => void;
+}
+
+/** Exit codes: 0 success, 1 runtime failure (e.g. port in use), 2 bad usage. */
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+const HELP = `mock-packages: a faithful Cloud Foundry V3 package upload simulator
+
+Usage:
+  mock-packages [options]            serve the simulator over HTTP
+  mock-packages token --user NAME    print a bearer token for a user (and nothing else)
+
+Server options:
+  --port N                 port to listen on (default 4010; 0 picks a free one)
+  --host H                 address to bind (default 127.0.0.1, this machine only)
+  --seed N                 seed of the fixture world and of guids (default ${DEFAULTS.seed})
+  --processing-delay MS    time from an accepted upload to READY/FAILED (default ${DEFAULTS.processingDelay})
+  --signing-key KEY        HS256 key tokens must be signed with (default: the documented "${DEFAULT_SIGNING_KEY}")
+  --max-body-size BYTES    largest request body; larger gets 413 (default ${DEFAULTS.maxBodySize})
+  --max-package-size BYTES largest unzipped package (default ${DEFAULTS.maxPackageSize})
+  --resource-cache-min-size BYTES  smallest file the resource cache takes (default ${DEFAULTS.resourceCacheMinSize})
+  --resource-cache-max-size BYTES  largest file the resource cache takes (default ${DEFAULTS.resourceCacheMaxSize})
+  --download-link-method   add "method":"GET" to download links, as the seed document shows
+  --quiet                  no per-request log lines
+
+Token options:
+  --user NAME              a fixture user: admin, admin-read-only, global-auditor, space-developer,
+                           space-manager, space-auditor, space-supporter, org-manager, org-auditor,
+                           org-billing-manager, no-role (any other name is a user with no roles)
+  --expired                a token that expired an hour ago (the server answers 401 CF-InvalidAuthToken)
+  --scope LIST             comma-separated scopes instead of the user's defaults
+  --expires-in SECONDS     lifetime (default 3600)
+  --signing-key KEY        as above; must match the server's
+
+  -h, --help               show this help
+  -v, --version            print the version
+
+Examples:
+  npx mock-packages --port 4010
+  TOKEN=$(npx mock-packages token --user space-developer)
+  curl -H "Authorization: bearer $TOKEN" http://127.0.0.1:4010/v3/packages
+`;
+
+class UsageError extends Error {}
+
+function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number of 0 or more, got '${value}'`);
+  return Number(value);
+}
+
+export async function main(options: MainOptions): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const say = (s: string) => stdout.write(s + "\n");
+  try {
+    const { values, positionals } = parseArgs({
+      args: options.args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        seed: { type: "string" },
+        "processing-delay": { type: "string" },
+        "signing-key": { type: "string" },
+        "max-body-size": { type: "string" },
+        "max-package-size": { type: "string" },
+        "resource-cache-min-size": { type: "string" },
+        "resource-cache-max-size": { type: "string" },
+        "download-link-method": { type: "boolean" },
+        quiet: { type: "boolean" },
+        user: { type: "string" },
+        expired: { type: "boolean" },
+        scope: { type: "string" },
+        "expires-in": { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+    if (values.help) {
+      stdout.write(HELP);
+      return EXIT.OK;
+    }
+    if (values.version) {
+      say(version());
+      return EXIT.OK;
+    }
+    const command = positionals[0];
+    if (positionals.length > 1 || (command !== undefined && command !== "token" && command !== "serve")) {
+      throw new UsageError(`unknown command '${positionals.join(" ")}'`);
+    }
+    if (command === "token") {
+      if (!values.user) throw new UsageError("token needs --user NAME, e.g. mock-packages token --user space-developer");
+      const token = await mintUserToken(values.user, {
+        expired: values.expired,
+        expiresIn: intFlag("expires-in", values["expires-in"]),
+        scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : scopesForUser(values.user),
+        signingKey: values["signing-key"],
+      });
+      say(token);
+      return EXIT.OK;
+    }
+    const port = intFlag("port", values.port) ?? 4010;
+    if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
+    const simOptions: SimulatorOptions = {
+      seed: intFlag("seed", values.seed),
+      processingDelay: intFlag("processing-delay", values["processing-delay"]),
+      signingKey: values["signing-key"],
+      maxBodySize: intFlag("max-body-size", values["max-body-size"]),
+      maxPackageSize: intFlag("max-package-size", values["max-package-size"]),
+      resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
+      resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
+      downloadLinkMethod: values["download-link-method"],
+      logger: (level, message, error) => {
+        if (level !== "info") stderr.write(`[mock-packages] ${level}: ${message}${error ? ` ${String((error as Error).stack ?? error)}` : ""}\n`);
+      },
+    };
+    return await runServer(simOptions, port, values.host ?? "127.0.0.1", !!values.quiet, options, say, stderr);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      stderr.write(`mock-packages: ${(error as Error).message}\nRun 'mock-packages --help' for the options.\n`);
+      return EXIT.USAGE;
+    }
+    if (error instanceof TypeError && error.message.startsWith("mock-packages:")) {
+      stderr.write(`${error.message}\nRun 'mock-packages --help' for the options.\n`);
+      return EXIT.USAGE;
+    }
+    throw error;
+  }
+}
+
+async function runServer(
+  simOptions: SimulatorOptions,
+  port: number,
+  host: string,
+  quiet: boolean,
+  options: MainOptions,
+  say: (s: string) => void,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
+  const store = createFileStore();
+  const disposeOnExit = () => store.dispose();
+  process.once("exit", disposeOnExit);
+  const sim = createSimulator({ ...simOptions, store });
+  let running;
+  try {
+    await sim.ready;
+    running = await serve({
+      simulator: sim,
+      port,
+      host,
+      onRequest: quiet
+        ? undefined
+        : (e) => say(`${e.method} ${e.path} ${e.aborted ? "aborted" : e.status} ${e.ms.toFixed(1)}ms`),
+    });
+  } catch (error) {
+    await sim.close();
+    store.dispose();
+    process.off("exit", disposeOnExit);
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") {
+      stderr.write(`mock-packages: port ${port} on ${host} is already in use. Stop the other server or pick another port with --port (0 picks a free one).\n`);
+      return EXIT.FAILURE;
+    }
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      stderr.write(`mock-packages: cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1 or an address of this machine.\n`);
+      return EXIT.FAILURE;
+    }
+    throw error;
+  }
+  say(`mock-packages listening on ${running.url}`);
+  say("");
+  say(`Users (token: npx mock-packages token --user NAME${simOptions.signingKey ? " --signing-key KEY" : ""}):`);
+  for (const user of sim.state.users.values()) {
+    const roles = [
+      user.globalRole,
+      ...(user.orgRoles ?? []).filter((r) => r.role !== "org_user").map((r) => `${r.role}@${sim.state.orgs.get(r.orgGuid)?.name}`),
+      ...(user.spaceRoles ?? []).map((r) => `${r.role}@${sim.state.spaces.get(r.spaceGuid)?.name}`),
+    ].filter(Boolean);
+    say(`  ${user.name.padEnd(20)} ${roles.join(", ") || "(no roles)"}`);
+  }
+  say("");
+  say("Packages:");
+  for (const pkg of sim.state.packages.values()) {
+    const app = sim.state.apps.get(pkg.appGuid);
+    say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${app?.name ?? ""}`);
+  }
+  say("");
+  options.onListening?.(running.url);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    if (options.stopSignal) void options.stopSignal.then(stop);
+    else {
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    }
+  });
+  say("mock-packages: stopping");
+  await running.close();
+  await sim.close();
+  store.dispose();
+  process.off("exit", disposeOnExit);
+  return EXIT.OK;
+}

@@ -1,0 +1,21 @@
+/**
+ * `lib/cloud_controller/bits_expiration.rb`: when a package of an app finishes
+ * while more than `packages.max_valid_packages_stored` finished (READY or
+ * FAILED) packages exist, the oldest extras become EXPIRED and their bits are deleted.
+ */
+import type { Runtime } from "./context.js";
+
+export async function expireOldPackages(runtime: Runtime, appGuid: string): Promise<void> {
+  const keep = runtime.options.maxValidPackagesStored;
+  const finished = [...runtime.state.packages.values()]
+    .filter((p) => p.appGuid === appGuid && p.type === "bits" && (p.state === "READY" || p.state === "FAILED"))
+    .sort((a, b) => b.createdAt - a.createdAt || b.guid.localeCompare(a.guid));
+  for (const pkg of finished.slice(keep)) {
+    pkg.state = "EXPIRED";
+    pkg.updatedAt = runtime.now();
+    if (pkg.blobId) {
+      await runtime.store.delete(pkg.blobId);
+      pkg.blobId = null;
+    }
+  }
+}

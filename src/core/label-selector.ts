@@ -1,0 +1,53 @@
+/**
+ * `label_selector` as the Cloud Controller reads it
+ * (`lib/cloud_controller/label_selector/label_selector_parser.rb`): requirements
+ * joined by commas, each `key`, `!key`, `key=value`, `key==value`, `key!=value`,
+ * `key in (a,b)` or `key notin (a,b)`.
+ */
+import { CfError } from "./errors.js";
+
+type Requirement = (labels: Record<string, string>) => boolean;
+
+export function parseLabelSelector(selector: string): Requirement[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const ch of selector) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      parts.push(current);
+      current = "";
+    } else current += ch;
+  }
+  parts.push(current);
+  const invalid = () => new CfError("BadQueryParameter", `Invalid label_selector value: '${selector}'`);
+  return parts.map((raw): Requirement => {
+    const part = raw.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) {
+      const [, key, op, list] = m;
+      const values = list!.split(",").map((v) => v.trim());
+      return op === "in"
+        ? (l) => key! in l && values.includes(l[key!]!)
+        : (l) => !(key! in l) || !values.includes(l[key!]!);
+    }
+    if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(part))) {
+      const [, key, op, value] = m;
+      return op === "!=" ? (l) => l[key!] !== value : (l) => l[key!] === value;
+    }
+    if ((m = /^!([\w./-]+)$/.exec(part))) {
+      const key = m[1]!;
+      return (l) => !(key in l);
+    }
+    if ((m = /^([\w./-]+)$/.exec(part))) {
+      const key = m[1]!;
+      return (l) => key in l;
+    }
+    throw invalid();
+  });
+}
+
+export function matchesLabels(requirements: Requirement[], labels: Record<string, string>): boolean {
+  return requirements.every((r) => r(labels));
+}

@@ -1,0 +1,87 @@
+/**
+ * List query parameters as `app/messages/list_message.rb` validates them:
+ * comma-separated filters, `page`, `per_page`, `order_by`, and one 400
+ * CF-BadQueryParameter listing every problem.
+ */
+import { CfError } from "./errors.js";
+
+export interface ListQuery {
+  page: number;
+  perPage: number;
+  orderBy: "created_at" | "updated_at";
+  descending: boolean;
+  /** Filters that were given, split on commas. */
+  filters: Map<string, string[]>;
+  /** The filters as given, for the pagination links. */
+  filterPairs: Array<[string, string]>;
+}
+
+const PAGINATION_KEYS = ["page", "per_page", "order_by"];
+
+export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQuery {
+  const allowed = [...PAGINATION_KEYS, ...filterKeys];
+  const messages: string[] = [];
+  const unknown = [...new Set([...url.searchParams.keys()])].filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    messages.push(
+      `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. ` +
+        `Valid parameters are: ${allowed.map((k) => `'${k}'`).join(", ")}`,
+    );
+  }
+  const page = url.searchParams.get("page");
+  const perPage = url.searchParams.get("per_page");
+  const orderBy = url.searchParams.get("order_by");
+  const int = (s: string) => (/^\s*[+-]?\d+/.test(s) ? parseInt(s, 10) : 0); // Ruby's String#to_i
+  if (page !== null && !(int(page) > 0)) messages.push("Page must be a positive integer");
+  if (perPage !== null) {
+    if (!(int(perPage) > 0)) messages.push("Per page must be a positive integer");
+    else if (int(perPage) > 5000) messages.push("Per page must be between 1 and 5000");
+  }
+  let order: ListQuery["orderBy"] = "created_at";
+  let descending = false;
+  if (orderBy !== null && orderBy !== "") {
+    const m = /^([+-])?(created_at|updated_at)$/.exec(orderBy);
+    if (!m) messages.push("Order by can only be: 'created_at', 'updated_at'");
+    else {
+      descending = m[1] === "-";
+      order = m[2] as ListQuery["orderBy"];
+    }
+  }
+  if (messages.length) throw new CfError("BadQueryParameter", messages);
+  const filters = new Map<string, string[]>();
+  const filterPairs: Array<[string, string]> = [];
+  for (const key of filterKeys) {
+    const value = url.searchParams.get(key);
+    if (value === null) continue;
+    filters.set(key, value.split(",").map((v) => v.trim()).filter((v) => v !== ""));
+    filterPairs.push([key, value]);
+  }
+  if (orderBy) filterPairs.push(["order_by", orderBy]);
+  return {
+    page: page === null ? 1 : int(page),
+    perPage: perPage === null ? 50 : int(perPage),
+    orderBy: order,
+    descending,
+    filters,
+    filterPairs,
+  };
+}
+
+/** Sorts by the requested timestamp, then guid, as a stable order. */
+export function sortForList<T extends { createdAt: number; updatedAt: number; guid: string }>(
+  items: T[],
+  query: ListQuery,
+): T[] {
+  const key = query.orderBy === "created_at" ? "createdAt" : "updatedAt";
+  const sign = query.descending ? -1 : 1;
+  return items.sort((a, b) => sign * (a[key] - b[key] || a.guid.localeCompare(b.guid)));
+}
+
+/**
+ * `created_ats` / `updated_ats`: a comma list of timestamps (equality). Operator
+ * forms such as `created_ats[gt]=` are not simulated.
+ */
+export function matchesTimestampFilter(values: string[] | undefined, ms: number): boolean {
+  if (!values) return true;
+  return values.some((v) => Date.parse(v) === ms);
+}

@@ -1,0 +1,145 @@
+/**
+ * The simulator's world: what the Cloud Controller database would hold.
+ * A {@link WorldData} describes a world to start from (the fixture world, or a
+ * team's own); the simulator copies it into its state on start and on reset.
+ */
+
+export type GlobalRole = "admin" | "admin_read_only" | "global_auditor";
+export type OrgRole = "org_manager" | "org_auditor" | "org_billing_manager" | "org_user";
+export type SpaceRole = "space_developer" | "space_manager" | "space_auditor" | "space_supporter";
+
+export type PackageType = "bits" | "docker";
+export type PackageState = "AWAITING_UPLOAD" | "PROCESSING_UPLOAD" | "READY" | "FAILED" | "COPYING" | "EXPIRED";
+export const PACKAGE_STATES: readonly PackageState[] = [
+  "AWAITING_UPLOAD",
+  "PROCESSING_UPLOAD",
+  "READY",
+  "FAILED",
+  "COPYING",
+  "EXPIRED",
+];
+
+export interface OrgData {
+  guid: string;
+  name: string;
+  suspended?: boolean;
+  beingDeleted?: boolean;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+export interface SpaceData {
+  guid: string;
+  name: string;
+  orgGuid: string;
+  suspended?: boolean;
+  beingDeleted?: boolean;
+  createdAt: number;
+}
+
+export interface AppData {
+  guid: string;
+  name: string;
+  spaceGuid: string;
+  lifecycle?: "buildpack" | "docker";
+  state?: "STARTED" | "STOPPED";
+  createdAt: number;
+  updatedAt?: number;
+}
+
+export interface UserData {
+  /** The UAA user id: the `user_id` claim of the user's tokens. */
+  guid: string;
+  /** The UAA user name: what `mock-packages token --user NAME` takes. */
+  name: string;
+  globalRole?: GlobalRole;
+  orgRoles?: Array<{ orgGuid: string; role: OrgRole }>;
+  spaceRoles?: Array<{ spaceGuid: string; role: SpaceRole }>;
+}
+
+export interface PackageData {
+  guid: string;
+  appGuid: string;
+  type: PackageType;
+  state: PackageState;
+  createdAt: number;
+  updatedAt?: number;
+  /** `data.error` of a FAILED package. */
+  error?: string | null;
+  /** The stored zip of a READY bits package. */
+  bits?: Uint8Array;
+  docker?: { image: string; username?: string | null; password?: string | null };
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface WorldData {
+  orgs: OrgData[];
+  spaces: SpaceData[];
+  apps: AppData[];
+  users: UserData[];
+  packages: PackageData[];
+  /** Overrides of the feature flags' defaults, by flag name. */
+  featureFlags?: Record<string, { enabled: boolean; customErrorMessage?: string | null }>;
+}
+
+/** A package as the simulator holds it. */
+export interface PackageRecord {
+  guid: string;
+  appGuid: string;
+  type: PackageType;
+  state: PackageState;
+  createdAt: number;
+  updatedAt: number;
+  error: string | null;
+  checksum: { type: "sha256" | "sha1"; value: string | null };
+  sha1: string | null;
+  /** Id of the stored zip in the blob store (READY bits packages). */
+  blobId: string | null;
+  docker: { image: string; username: string | null; password: string | null } | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface JobRecord {
+  guid: string;
+  operation: string;
+  state: "PROCESSING" | "POLLING" | "COMPLETE" | "FAILED";
+  createdAt: number;
+  updatedAt: number;
+  errors: Array<{ detail: string; title: string; code: number }>;
+  warnings: Array<{ detail: string }>;
+  /** The package the job is about; its link is shown while the package exists. */
+  packageGuid: string | null;
+}
+
+export interface FeatureFlagRecord {
+  name: string;
+  enabled: boolean;
+  customErrorMessage: string | null;
+  updatedAt: number | null;
+}
+
+/**
+ * Feature flags of a Cloud Controller with their default values
+ * (`cloud_controller_ng: app/models/runtime/feature_flag.rb`).
+ */
+export const FEATURE_FLAG_DEFAULTS: Readonly<Record<string, boolean>> = Object.freeze({
+  user_org_creation: false,
+  private_domain_creation: true,
+  app_bits_upload: true,
+  app_scaling: true,
+  route_creation: true,
+  service_instance_creation: true,
+  diego_docker: false,
+  set_roles_by_username: true,
+  unset_roles_by_username: true,
+  task_creation: true,
+  env_var_visibility: true,
+  space_scoped_private_broker_creation: true,
+  space_developer_env_var_visibility: true,
+  service_instance_sharing: false,
+  hide_marketplace_from_unauthenticated_users: false,
+  resource_matching: true,
+  route_sharing: false,
+});

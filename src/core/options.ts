@@ -1,0 +1,90 @@
+/**
+ * Simulator options, with every default in one place.
+ */
+import type { WorldData } from "./model.js";
+import type { BlobStore } from "./store.js";
+import { DEFAULT_SIGNING_KEY } from "./tokens.js";
+
+export interface SimulatorOptions {
+  /** Seeds the fixture world and the guids the simulator hands out. Default 4010. */
+  seed?: number;
+  /** The world to start from (and to return to on reset). Default: the fixture world for `seed`. */
+  world?: WorldData | ((seed: number) => WorldData | Promise<WorldData>);
+  /** Milliseconds from an accepted upload (or a delete) to the end of its background job. Default 1000. */
+  processingDelay?: number;
+  /** HS256 key that tokens must be signed with. Default {@link DEFAULT_SIGNING_KEY}. */
+  signingKey?: string;
+  /** Where bytes are kept. Default: in memory (the Node adapter passes a store on temporary files). */
+  store?: BlobStore;
+  /** Largest request body the front end accepts, in bytes; larger gets 413. Default 2 GiB (`client_max_body_size 2048M`). */
+  maxBodySize?: number;
+  /** `packages.max_package_size`: largest sum of uncompressed entry sizes. Default 1073741824. */
+  maxPackageSize?: number;
+  /** `packages.max_valid_packages_stored`: finished packages kept per app before older ones expire. Default 5. */
+  maxValidPackagesStored?: number;
+  /** Smallest file the resource cache takes, in bytes. Default 65536. */
+  resourceCacheMinSize?: number;
+  /** Largest file the resource cache takes, in bytes. Default 536870912. */
+  resourceCacheMaxSize?: number;
+  /** Emit `"method":"GET"` on packages' download links, as the seed document shows. Default false (real). */
+  downloadLinkMethod?: boolean;
+  /** Origin used by `simulator.request()` for relative paths. Default `http://127.0.0.1:4010`. */
+  origin?: string;
+  /** Milliseconds since the epoch; for tests that need a fixed clock. Default `Date.now`. */
+  now?: () => number;
+  /** Receives the simulator's diagnostics. Default: warnings and errors to `console.error`. */
+  logger?: (level: "info" | "warn" | "error", message: string, error?: unknown) => void;
+}
+
+export interface ResolvedOptions {
+  seed: number;
+  world: SimulatorOptions["world"];
+  processingDelay: number;
+  signingKey: string;
+  maxBodySize: number;
+  maxPackageSize: number;
+  maxValidPackagesStored: number;
+  resourceCacheMinSize: number;
+  resourceCacheMaxSize: number;
+  downloadLinkMethod: boolean;
+  origin: string;
+}
+
+export const DEFAULTS = Object.freeze({
+  seed: 4010,
+  processingDelay: 1000,
+  maxBodySize: 2 * 1024 * 1024 * 1024,
+  maxPackageSize: 1073741824,
+  maxValidPackagesStored: 5,
+  resourceCacheMinSize: 65536,
+  resourceCacheMaxSize: 536870912,
+  origin: "http://127.0.0.1:4010",
+});
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new TypeError(`mock-packages: option '${name}' must be a number of 0 or more, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
+  return {
+    seed: nonNegative("seed", options.seed, DEFAULTS.seed),
+    world: options.world,
+    processingDelay: nonNegative("processingDelay", options.processingDelay, DEFAULTS.processingDelay),
+    signingKey: options.signingKey ?? DEFAULT_SIGNING_KEY,
+    maxBodySize: nonNegative("maxBodySize", options.maxBodySize, DEFAULTS.maxBodySize),
+    maxPackageSize: nonNegative("maxPackageSize", options.maxPackageSize, DEFAULTS.maxPackageSize),
+    maxValidPackagesStored: nonNegative(
+      "maxValidPackagesStored",
+      options.maxValidPackagesStored,
+      DEFAULTS.maxValidPackagesStored,
+    ),
+    resourceCacheMinSize: nonNegative("resourceCacheMinSize", options.resourceCacheMinSize, DEFAULTS.resourceCacheMinSize),
+    resourceCacheMaxSize: nonNegative("resourceCacheMaxSize", options.resourceCacheMaxSize, DEFAULTS.resourceCacheMaxSize),
+    downloadLinkMethod: options.downloadLinkMethod ?? false,
+    origin: (options.origin ?? DEFAULTS.origin).replace(/\/+$/, ""),
+  };
+}

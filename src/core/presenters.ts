@@ -1,0 +1,135 @@
+/**
+ * JSON as the Cloud Controller presents it. Key order matters to clients that
+ * compare bodies textually, so objects are built in the real order
+ * (`cloud_controller_ng: app/presenters/v3/package_presenter.rb`, reference §2).
+ */
+import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./model.js";
+import type { AppRecord, State } from "./state.js";
+
+/** `YYYY-MM-DDThh:mm:ssZ`: whole seconds, UTC. */
+export function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export interface PresentOptions {
+  /** Scheme, host and port of the request: all links are absolute. */
+  origin: string;
+  /** Emit `"method":"GET"` on the download link, as the seed document does. Default false (real). */
+  downloadLinkMethod?: boolean;
+}
+
+export function presentPackage(pkg: PackageRecord, opts: PresentOptions) {
+  const base = `${opts.origin}/v3/packages/${pkg.guid}`;
+  const data =
+    pkg.type === "docker"
+      ? { image: pkg.docker?.image ?? "", username: pkg.docker?.username ?? null, password: pkg.docker?.password ?? null }
+      : { error: pkg.error, checksum: { type: pkg.checksum.type, value: pkg.checksum.value } };
+  const links: Record<string, { href: string; method?: string }> = { self: { href: base } };
+  if (pkg.type === "bits") {
+    links.upload = { href: `${base}/upload`, method: "POST" };
+    links.download = opts.downloadLinkMethod ? { href: `${base}/download`, method: "GET" } : { href: `${base}/download` };
+  }
+  links.app = { href: `${opts.origin}/v3/apps/${pkg.appGuid}` };
+  return {
+    guid: pkg.guid,
+    created_at: timestamp(pkg.createdAt),
+    updated_at: timestamp(pkg.updatedAt),
+    type: pkg.type,
+    data,
+    state: pkg.state,
+    relationships: { app: { data: { guid: pkg.appGuid } } },
+    metadata: { labels: { ...pkg.labels }, annotations: { ...pkg.annotations } },
+    links,
+  };
+}
+
+export function presentJob(job: JobRecord, state: State, opts: PresentOptions) {
+  const links: Record<string, { href: string }> = { self: { href: `${opts.origin}/v3/jobs/${job.guid}` } };
+  if (job.packageGuid && state.packages.has(job.packageGuid)) {
+    links.package = { href: `${opts.origin}/v3/packages/${job.packageGuid}` };
+  }
+  return {
+    guid: job.guid,
+    created_at: timestamp(job.createdAt),
+    updated_at: timestamp(job.updatedAt),
+    operation: job.operation,
+    state: job.state,
+    errors: job.errors.map((e) => ({ detail: e.detail, title: e.title, code: e.code })),
+    warnings: job.warnings.map((w) => ({ detail: w.detail })),
+    links,
+  };
+}
+
+export function presentApp(app: AppRecord, opts: PresentOptions) {
+  const base = `${opts.origin}/v3/apps/${app.guid}`;
+  return {
+    guid: app.guid,
+    created_at: timestamp(app.createdAt),
+    updated_at: timestamp(app.updatedAt),
+    name: app.name,
+    state: app.state,
+    lifecycle:
+      app.lifecycle === "docker"
+        ? { type: "docker", data: {} }
+        : { type: "buildpack", data: { buildpacks: [], stack: "cflinuxfs4" } },
+    relationships: { space: { data: { guid: app.spaceGuid } } },
+    metadata: { labels: {}, annotations: {} },
+    links: {
+      self: { href: base },
+      environment_variables: { href: `${base}/environment_variables` },
+      space: { href: `${opts.origin}/v3/spaces/${app.spaceGuid}` },
+      processes: { href: `${base}/processes` },
+      packages: { href: `${base}/packages` },
+      current_droplet: { href: `${base}/droplets/current` },
+      droplets: { href: `${base}/droplets` },
+      tasks: { href: `${base}/tasks` },
+      start: { href: `${base}/actions/start`, method: "POST" },
+      stop: { href: `${base}/actions/stop`, method: "POST" },
+      revisions: { href: `${base}/revisions` },
+      deployed_revisions: { href: `${base}/revisions/deployed` },
+      features: { href: `${base}/features` },
+    },
+  };
+}
+
+export function presentFeatureFlag(flag: FeatureFlagRecord, opts: PresentOptions) {
+  return {
+    name: flag.name,
+    enabled: flag.enabled,
+    updated_at: flag.updatedAt === null ? null : timestamp(flag.updatedAt),
+    custom_error_message: flag.customErrorMessage,
+    links: { self: { href: `${opts.origin}/v3/feature_flags/${flag.name}` } },
+  };
+}
+
+/**
+ * The list envelope (`app/presenters/v3/paginated_list_presenter.rb`): each href is the
+ * absolute list URL with the filters, `page` and `per_page` in its query.
+ */
+export function paginate<T, R>(
+  items: readonly T[],
+  page: number,
+  perPage: number,
+  listUrl: string,
+  filters: ReadonlyArray<[string, string]>,
+  present: (item: T) => R,
+) {
+  const totalPages = Math.max(1, Math.ceil(items.length / perPage));
+  const href = (p: number) => {
+    const q = new URLSearchParams(filters as Array<[string, string]>);
+    q.set("page", String(p));
+    q.set("per_page", String(perPage));
+    return { href: `${listUrl}?${q.toString()}` };
+  };
+  return {
+    pagination: {
+      total_results: items.length,
+      total_pages: totalPages,
+      first: href(1),
+      last: href(totalPages),
+      next: page < totalPages ? href(page + 1) : null,
+      previous: page > 1 ? href(page - 1) : null,
+    },
+    resources: items.slice((page - 1) * perPage, page * perPage).map(present),
+  };
+}

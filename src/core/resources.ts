@@ -1,0 +1,53 @@
+/**
+ * The `resources` field of an upload (`app/messages/package_upload_message.rb`,
+ * `app/messages/v2_v3_resource_translator.rb`): a JSON string of cached files to
+ * add. V3 entries are translated to the V2 shape the job works with.
+ */
+
+/** A resource entry as the job sees it (V2 names). Values are not validated at request time. */
+export interface V2Resource {
+  fn: unknown;
+  size: unknown;
+  sha1: unknown;
+  mode: unknown;
+}
+
+export type ParsedResources = { ok: true; entries: V2Resource[] } | { ok: false };
+
+/** Ruby's `String#blank?`: empty or whitespace only. */
+export function isBlank(value: string | null): boolean {
+  return value === null || /^\s*$/.test(value);
+}
+
+/** The field is parsed only when non-blank, and `"[]"` counts as blank (reference §1.1). */
+export function resourcesAreBlank(value: string | null): boolean {
+  return isBlank(value) || value === "[]";
+}
+
+/**
+ * Parses and translates a non-blank `resources` value. Anything that is not a
+ * JSON array of objects, or a V3 entry whose `checksum` is not an object, fails:
+ * the caller answers 422 `Resources must be valid JSON.`
+ */
+export function parseResources(value: string): ParsedResources {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { ok: false };
+  }
+  if (!Array.isArray(parsed)) return { ok: false };
+  const entries: V2Resource[] = [];
+  for (const entry of parsed) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return { ok: false };
+    const e = entry as Record<string, unknown>;
+    if ("checksum" in e && "size_in_bytes" in e) {
+      const checksum = e.checksum;
+      if (typeof checksum !== "object" || checksum === null || Array.isArray(checksum)) return { ok: false };
+      entries.push({ sha1: (checksum as Record<string, unknown>).value, size: e.size_in_bytes, fn: e.path, mode: e.mode });
+    } else {
+      entries.push({ fn: e.fn, size: e.size, sha1: e.sha1, mode: e.mode });
+    }
+  }
+  return { ok: true, entries };
+}

@@ -1,0 +1,79 @@
+/**
+ * `POST /v3/resource_matches` (`app/messages/resource_match_create_message.rb`,
+ * `lib/cloud_controller/resource_pool.rb`, reference §4): which of the listed
+ * files the resource cache already holds.
+ */
+import type { Context } from "../context.js";
+import { CfError } from "../errors.js";
+import { isPlainObject, requireAppBitsUploadFlag, unknownFieldsMessage } from "../guards.js";
+import { json } from "../http.js";
+
+const ENTRY_PREFIX = "Resources array contains at least one resource with ";
+const OCTAL = /^[0-7]+$/;
+
+/** Every message appears at most once, however many entries fail, in this order. */
+function validate(body: Record<string, unknown>): string[] {
+  const messages = new Set<string>();
+  const unknown = unknownFieldsMessage(Object.keys(body), ["resources"]);
+  if (unknown) messages.add(unknown);
+  const resources = body.resources;
+  if (!Array.isArray(resources)) {
+    messages.add("Resources must be an array");
+    return [...messages];
+  }
+  if (resources.length > 5000) messages.add("Resources array can have at most 5000 resources");
+  if (resources.length < 1) messages.add("Resources must have at least 1 resource");
+  const entry: string[] = [];
+  const add = (m: string) => {
+    if (!entry.includes(m)) entry.push(m);
+  };
+  for (const r of resources) {
+    const e = isPlainObject(r) ? r : {};
+    const checksum = e.checksum;
+    if (!isPlainObject(checksum)) add("a non-object checksum");
+    else if (typeof checksum.value !== "string") add("a non-string checksum value");
+    else if (checksum.value.length !== 40) add("a non-SHA1 checksum value");
+    const size = e.size_in_bytes;
+    if (typeof size !== "number" || !Number.isInteger(size)) add("a non-integer size_in_bytes");
+    else if (size < 0) add("a negative size_in_bytes");
+    const mode = e.mode;
+    if (mode !== undefined && mode !== null) {
+      if (typeof mode !== "string") add("a non-string mode");
+      else if (!OCTAL.test(mode)) add("an incorrect mode");
+    }
+  }
+  const order = [
+    "a non-object checksum",
+    "a non-string checksum value",
+    "a non-SHA1 checksum value",
+    "a non-integer size_in_bytes",
+    "a negative size_in_bytes",
+    "a non-string mode",
+    "an incorrect mode",
+  ];
+  for (const m of order) if (entry.includes(m)) messages.add(ENTRY_PREFIX + m);
+  return [...messages];
+}
+
+export async function handleResourceMatches(ctx: Context): Promise<Response> {
+  // Authentication; write scope (admin_read_only and global_auditor get 403); the flag; validation.
+  const perms = await ctx.writer();
+  requireAppBitsUploadFlag(ctx.state, perms);
+  const body = await ctx.jsonBody();
+  if (!isPlainObject(body)) throw new CfError("UnprocessableEntity", "Resources must be an array");
+  const messages = validate(body);
+  if (messages.length) throw new CfError("UnprocessableEntity", messages);
+  const matching = ctx.state.featureFlags.get("resource_matching");
+  if (matching && !matching.enabled) return json(201, { resources: [] });
+  const { resourceCacheMinSize: min, resourceCacheMaxSize: max } = ctx.runtime.options;
+  const matched = (body.resources as Array<Record<string, unknown>>).filter((r) => {
+    const size = r.size_in_bytes as number;
+    // Strict bounds here, inclusive when caching (resource_pool.rb `size_allowed?` vs the packer).
+    if (!(min < size && size < max)) return false;
+    // An entry without a mode never matches, despite the documented 0744 default.
+    if (typeof r.mode !== "string" || parseInt(r.mode, 8) < 0o600) return false;
+    const sha1 = (r.checksum as { value: string }).value;
+    return ctx.state.resourceCache.has(sha1);
+  });
+  return json(201, { resources: matched });
+}

@@ -1,0 +1,255 @@
+/**
+ * The simulator: one object that maps a web-standard `Request` to a
+ * `Response` and owns all state. The HTTP server, the msw handlers and the
+ * CLI are thin adapters over {@link Simulator.handle}.
+ */
+import { Context, type Runtime } from "./context.js";
+import { CfError } from "./errors.js";
+import { FrontEndError, errorResponse } from "./http.js";
+import { createIdSource } from "./ids.js";
+import type { WorldData } from "./model.js";
+import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from "./options.js";
+import { State } from "./state.js";
+import { createMemoryStore, type BlobStore } from "./store.js";
+import {
+  handleCreatePackage,
+  handleDeletePackage,
+  handleDownloadPackage,
+  handleGetPackage,
+  handleListAppPackages,
+  handleListPackages,
+  handleUpdatePackage,
+} from "./routes/packages.js";
+import { handleUpload } from "./routes/upload.js";
+import { handleResourceMatches } from "./routes/resource-matches.js";
+import {
+  handleGetApp,
+  handleGetFeatureFlag,
+  handleGetJob,
+  handleListApps,
+  handleListFeatureFlags,
+  handleRoot,
+  handleUpdateFeatureFlag,
+  handleV3Root,
+} from "./routes/misc.js";
+import { buildFixtureWorld } from "../../fixtures/world.js";
+
+type Handler = (ctx: Context) => Promise<Response>;
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: Handler;
+}
+
+function route(method: string, path: string, handler: Handler): Route {
+  const keys: string[] = [];
+  const source = path.replace(/\{(\w+)\}/g, (_, key: string) => {
+    keys.push(key);
+    return "([^/]+)";
+  });
+  return { method, pattern: new RegExp(`^${source}/?$`), keys, handler };
+}
+
+const ROUTES: Route[] = [
+  route("GET", "/", handleRoot),
+  route("GET", "/v3", handleV3Root),
+  route("POST", "/v3/packages/{guid}/upload", handleUpload),
+  route("GET", "/v3/packages/{guid}/download", handleDownloadPackage),
+  route("GET", "/v3/packages/{guid}", handleGetPackage),
+  route("PATCH", "/v3/packages/{guid}", handleUpdatePackage),
+  route("DELETE", "/v3/packages/{guid}", handleDeletePackage),
+  route("GET", "/v3/packages", handleListPackages),
+  route("POST", "/v3/packages", handleCreatePackage),
+  route("POST", "/v3/resource_matches", handleResourceMatches),
+  route("GET", "/v3/jobs/{guid}", handleGetJob),
+  route("GET", "/v3/apps/{guid}/packages", handleListAppPackages),
+  route("GET", "/v3/apps/{guid}", handleGetApp),
+  route("GET", "/v3/apps", handleListApps),
+  route("GET", "/v3/feature_flags/{name}", handleGetFeatureFlag),
+  route("PATCH", "/v3/feature_flags/{name}", handleUpdateFeatureFlag),
+  route("GET", "/v3/feature_flags", handleListFeatureFlags),
+];
+
+export interface Simulator {
+  /** Answers one request as the Cloud Controller would. Never rejects. */
+  handle(request: Request): Promise<Response>;
+  /**
+   * Sends a request in process, with no port: `path` may be relative to
+   * `options.origin`. `token` is a shortcut for the Authorization header.
+   */
+  request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  /** Resolves when the world is loaded; `handle` waits for it by itself. */
+  readonly ready: Promise<void>;
+  /** Returns to the starting world: cancels background jobs and deletes stored bits. */
+  reset(): Promise<void>;
+  /** Cancels background work and deletes stored bits. The simulator answers nothing after. */
+  close(): Promise<void>;
+  /** The live state, for assertions in tests (read it, do not write it). */
+  readonly state: State;
+  readonly options: Readonly<ResolvedOptions>;
+  /** Background jobs still running (upload processing, deletes, copies). */
+  idle(): Promise<void>;
+}
+
+/** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const resolved = resolveOptions(options);
+  const store: BlobStore = options.store ?? createMemoryStore();
+  const now = options.now ?? (() => Date.now());
+  const logger =
+    options.logger ??
+    ((level, message, error) => {
+      if (level !== "info") console.error(`[mock-packages] ${message}`, error ?? "");
+    });
+
+  let state = new State();
+  let ids = createIdSource(resolved.seed);
+  // Request ids come from their own source so that guids do not depend on how many requests came first.
+  const requestIds = createIdSource(resolved.seed ^ 0x5eed);
+  let generation = 0;
+  let closed = false;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const pending = new Set<Promise<void>>();
+
+  const loadWorld = async (): Promise<State> => {
+    const world: WorldData =
+      typeof resolved.world === "function"
+        ? await resolved.world(resolved.seed)
+        : (resolved.world ?? (await buildFixtureWorld(resolved.seed)));
+    const fresh = new State();
+    await fresh.load(world, store);
+    return fresh;
+  };
+
+  let ready = loadWorld().then((s) => {
+    state = s;
+  });
+
+  const runtime: Runtime = {
+    get state() {
+      return state;
+    },
+    store,
+    options: resolved,
+    get ids() {
+      return ids;
+    },
+    now,
+    background(task) {
+      const born = generation;
+      const p = (async () => {
+        try {
+          await task();
+        } catch (error) {
+          if (born === generation) logger("error", "a background job failed", error);
+        }
+      })();
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    },
+    sleep(ms) {
+      const born = generation;
+      return new Promise<void>((resolve, reject) => {
+        if (ms <= 0) return resolve();
+        const t = setTimeout(() => {
+          timers.delete(t);
+          if (born === generation) resolve();
+          else reject(new Error("mock-packages: cancelled by reset"));
+        }, ms);
+        timers.add(t);
+      });
+    },
+    log: logger,
+  };
+
+  const cancelBackground = () => {
+    generation++;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
+
+  const handle = async (request: Request): Promise<Response> => {
+    try {
+      if (closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
+      await ready;
+      const url = new URL(request.url);
+      const path = url.pathname.replace(/\/{2,}/g, "/");
+      for (const r of ROUTES) {
+        if (r.method !== request.method.toUpperCase()) continue;
+        const m = r.pattern.exec(path);
+        if (!m) continue;
+        const params: Record<string, string> = {};
+        r.keys.forEach((k, i) => {
+          params[k] = safeDecode(m[i + 1]!);
+        });
+        return withRequestId(await r.handler(new Context(request, params, runtime)), requestIds);
+      }
+      // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
+      throw new CfError("NotFound");
+    } catch (error) {
+      if (error instanceof CfError) return withRequestId(errorResponse(error), requestIds);
+      if (error instanceof FrontEndError) return error.toResponse();
+      logger("error", `${request.method} ${request.url} failed unexpectedly`, error);
+      return withRequestId(errorResponse(new CfError("UnknownError")), requestIds);
+    }
+  };
+
+  return {
+    handle,
+    async request(path, init = {}) {
+      const { token, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token !== undefined && !headers.has("authorization")) headers.set("authorization", `bearer ${token}`);
+      const url = /^https?:\/\//.test(path) ? path : `${resolved.origin}${path.startsWith("/") ? "" : "/"}${path}`;
+      return handle(new Request(url, { ...rest, headers }));
+    },
+    get ready() {
+      return ready;
+    },
+    async reset() {
+      cancelBackground();
+      await ready.catch(() => {});
+      await Promise.allSettled([...pending]);
+      await store.clear();
+      ids = createIdSource(resolved.seed);
+      ready = loadWorld().then((s) => {
+        state = s;
+      });
+      await ready;
+    },
+    async close() {
+      closed = true;
+      cancelBackground();
+      await Promise.allSettled([...pending]);
+      await store.clear();
+    },
+    get state() {
+      return state;
+    },
+    options: resolved,
+    async idle() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function withRequestId(response: Response, source: { uuid(): string }): Response {
+  // Every Cloud Controller response carries the request id the router assigned.
+  if (!response.headers.has("X-VCAP-Request-ID")) {
+    try {
+      response.headers.set("X-VCAP-Request-ID", source.uuid());
+    } catch {
+      /* immutable headers (a Response.error()): leave them */
+    }
+  }
+  return response;
+}

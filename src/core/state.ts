@@ -1,0 +1,108 @@
+/**
+ * The simulator's mutable state, one instance per simulator: never module-global.
+ */
+import type {
+  AppData,
+  FeatureFlagRecord,
+  JobRecord,
+  OrgData,
+  PackageRecord,
+  SpaceData,
+  UserData,
+  WorldData,
+} from "./model.js";
+import { FEATURE_FLAG_DEFAULTS } from "./model.js";
+import type { BlobStore } from "./store.js";
+import { putBytes } from "./store.js";
+
+export interface OrgRecord extends Required<OrgData> {}
+export interface SpaceRecord extends Required<SpaceData> {}
+export interface AppRecord extends Required<AppData> {}
+
+/** The resource cache: files a successful upload left behind, keyed by SHA-1. */
+export interface CachedResource {
+  sha1: string;
+  size: number;
+  blobId: string;
+}
+
+export class State {
+  orgs = new Map<string, OrgRecord>();
+  spaces = new Map<string, SpaceRecord>();
+  apps = new Map<string, AppRecord>();
+  users = new Map<string, UserData>();
+  packages = new Map<string, PackageRecord>();
+  jobs = new Map<string, JobRecord>();
+  featureFlags = new Map<string, FeatureFlagRecord>();
+  resourceCache = new Map<string, CachedResource>();
+
+  /** Copies a world into this state, writing fixture bits into the store. */
+  async load(world: WorldData, store: BlobStore): Promise<void> {
+    for (const o of world.orgs) {
+      this.orgs.set(o.guid, { suspended: false, beingDeleted: false, ...o });
+    }
+    for (const s of world.spaces) {
+      this.spaces.set(s.guid, { suspended: false, beingDeleted: false, ...s });
+    }
+    for (const a of world.apps) {
+      this.apps.set(a.guid, { lifecycle: "buildpack", state: "STOPPED", updatedAt: a.createdAt, ...a });
+    }
+    for (const u of world.users) this.users.set(u.guid, u);
+    for (const [name, enabled] of Object.entries(FEATURE_FLAG_DEFAULTS)) {
+      this.featureFlags.set(name, { name, enabled, customErrorMessage: null, updatedAt: null });
+    }
+    for (const [name, flag] of Object.entries(world.featureFlags ?? {})) {
+      this.featureFlags.set(name, {
+        name,
+        enabled: flag.enabled,
+        customErrorMessage: flag.customErrorMessage ?? null,
+        updatedAt: null,
+      });
+    }
+    for (const p of world.packages) {
+      const record: PackageRecord = {
+        guid: p.guid,
+        appGuid: p.appGuid,
+        type: p.type,
+        state: p.state,
+        createdAt: p.createdAt,
+        updatedAt: p.updatedAt ?? p.createdAt,
+        error: p.state === "FAILED" ? (p.error ?? "The app upload is invalid: Invalid zip archive.") : null,
+        checksum: { type: "sha256", value: null },
+        sha1: null,
+        blobId: null,
+        docker:
+          p.type === "docker"
+            ? {
+                image: p.docker?.image ?? "cloudfoundry/diego-docker-app:latest",
+                username: p.docker?.username ?? null,
+                password: p.docker?.username ? "***" : null,
+              }
+            : null,
+        labels: { ...(p.labels ?? {}) },
+        annotations: { ...(p.annotations ?? {}) },
+      };
+      if (p.type === "bits" && p.state === "READY" && p.bits) {
+        const blob = await putBytes(store, p.bits);
+        record.blobId = blob.id;
+        record.checksum = { type: "sha256", value: blob.sha256 };
+        record.sha1 = blob.sha1;
+      }
+      this.packages.set(p.guid, record);
+    }
+  }
+
+  spaceOfApp(appGuid: string): SpaceRecord | undefined {
+    const app = this.apps.get(appGuid);
+    return app ? this.spaces.get(app.spaceGuid) : undefined;
+  }
+
+  orgOfSpace(space: SpaceRecord): OrgRecord | undefined {
+    return this.orgs.get(space.orgGuid);
+  }
+
+  userByName(name: string): UserData | undefined {
+    for (const u of this.users.values()) if (u.name === name) return u;
+    return undefined;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * UAA-shaped bearer tokens: JWTs signed with HS256 by a key the CLI and the
+ * server share without talking to each other (a documented default, or the
+ * `--signing-key` flag / `signingKey` option).
+ */
+import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+
+/** The documented default signing key. Anyone can mint tokens with it: this is a mock. */
+export const DEFAULT_SIGNING_KEY = "mock-packages-signing-key";
+
+/** Scopes of a cf CLI password-grant token for a user without global roles. */
+export const USER_SCOPES = ["openid", "cloud_controller.read", "cloud_controller.write", "uaa.user", "routing.router_groups.read", "network.write"];
+
+export interface TokenClaims {
+  user_id: string;
+  user_name: string;
+  scope: string[];
+  /** Seconds since the epoch. */
+  exp: number;
+  [claim: string]: unknown;
+}
+
+export interface MintTokenOptions {
+  userId: string;
+  userName: string;
+  scope: readonly string[];
+  /** Lifetime in seconds from `now`; negative gives an expired token. Default 3600. */
+  expiresIn?: number;
+  signingKey?: string;
+  /** Milliseconds since the epoch. Default `Date.now()`. */
+  now?: number;
+}
+
+const keyBytes = (key: string) => new TextEncoder().encode(key);
+
+/** Mints a token shaped like one the cf CLI gets from UAA. */
+export async function mintToken(options: MintTokenOptions): Promise<string> {
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  const exp = now + (options.expiresIn ?? 3600);
+  return new SignJWT({
+    jti: `${options.userId}-${now}`,
+    sub: options.userId,
+    scope: [...options.scope],
+    client_id: "cf",
+    cid: "cf",
+    azp: "cf",
+    grant_type: "password",
+    user_id: options.userId,
+    origin: "uaa",
+    user_name: options.userName,
+    email: `${options.userName}@example.local`,
+    zid: "uaa",
+    aud: ["cloud_controller", "openid", "uaa", "cf"],
+  })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "mock-packages" })
+    .setIssuedAt(Math.min(now, exp - 1))
+    .setExpirationTime(exp)
+    .setIssuer("http://127.0.0.1/uaa/oauth/token")
+    .sign(keyBytes(options.signingKey ?? DEFAULT_SIGNING_KEY));
+}
+
+export type TokenCheck =
+  | { ok: true; claims: TokenClaims }
+  | { ok: false; reason: "missing" }
+  | { ok: false; reason: "invalid"; why: string };
+
+/**
+ * Reads `Authorization: bearer <token>`. The scheme word is matched without
+ * regard to case (RFC 7235 §2.1): the cf CLI sends `bearer`, curl users type `Bearer`.
+ */
+export async function checkAuthorization(header: string | null, signingKey: string, nowMs: number): Promise<TokenCheck> {
+  if (header === null || header.trim() === "") return { ok: false, reason: "missing" };
+  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) return { ok: false, reason: "invalid", why: "the Authorization header is not 'bearer <token>'" };
+  try {
+    const { payload } = await jwtVerify(match[1]!, keyBytes(signingKey), {
+      algorithms: ["HS256"],
+      currentDate: new Date(nowMs),
+    });
+    if (typeof payload.user_id !== "string" && typeof payload.sub !== "string") {
+      return { ok: false, reason: "invalid", why: "the token has no user_id" };
+    }
+    const scope = Array.isArray(payload.scope)
+      ? payload.scope.filter((s): s is string => typeof s === "string")
+      : typeof payload.scope === "string"
+        ? payload.scope.split(/\s+/)
+        : [];
+    return {
+      ok: true,
+      claims: {
+        ...payload,
+        user_id: (payload.user_id as string | undefined) ?? (payload.sub as string),
+        user_name: typeof payload.user_name === "string" ? payload.user_name : "",
+        scope,
+        exp: payload.exp ?? 0,
+      },
+    };
+  } catch (error) {
+    const why =
+      error instanceof joseErrors.JWTExpired
+        ? "the token has expired"
+        : error instanceof joseErrors.JWSSignatureVerificationFailed
+          ? "the token's signature does not match the simulator's signing key"
+          : "the token is not a well-formed JWT";
+    return { ok: false, reason: "invalid", why };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Tokens for the fixture users (or any user name), as `mock-packages token` prints them.
+ */
+import { userGuid } from "../../fixtures/world.js";
+import type { GlobalRole } from "./model.js";
+import { USER_SCOPES, mintToken } from "./tokens.js";
+
+const GLOBAL_ROLE_OF: Record<string, GlobalRole> = {
+  admin: "admin",
+  "admin-read-only": "admin_read_only",
+  "global-auditor": "global_auditor",
+};
+
+/** The scopes UAA would grant the user: global roles get their own scope, everyone else read and write. */
+export function scopesForUser(userName: string): string[] {
+  switch (GLOBAL_ROLE_OF[userName]) {
+    case "admin":
+      return ["openid", "cloud_controller.admin", "cloud_controller.read", "cloud_controller.write", "uaa.user"];
+    case "admin_read_only":
+      return ["openid", "cloud_controller.admin_read_only", "uaa.user"];
+    case "global_auditor":
+      return ["openid", "cloud_controller.global_auditor", "uaa.user"];
+    default:
+      return [...USER_SCOPES];
+  }
+}
+
+export interface MintUserTokenOptions {
+  /** Replace the default scopes. */
+  scope?: readonly string[];
+  /** Lifetime in seconds; negative for an expired token. Default 3600. */
+  expiresIn?: number;
+  /** An already expired token (one hour in the past). */
+  expired?: boolean;
+  signingKey?: string;
+  /** The user's guid; default: the stable guid of the name, as fixture users have. */
+  userId?: string;
+  now?: number;
+}
+
+/**
+ * A token for a user by name. Fixture users' guids depend on their name only,
+ * so the token works against a simulator started with any seed.
+ */
+export function mintUserToken(userName: string, options: MintUserTokenOptions = {}): Promise<string> {
+  return mintToken({
+    userId: options.userId ?? userGuid(userName),
+    userName,
+    scope: options.scope ?? scopesForUser(userName),
+    expiresIn: options.expired ? -3600 : options.expiresIn,
+    signingKey: options.signingKey,
+    now: options.now,
+  });
+}

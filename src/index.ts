@@ -1,0 +1,35 @@
+/**
+ * mock-packages: a faithful simulator of the Cloud Foundry V3 package upload
+ * endpoint and its neighbours, as one `Request → Response` core.
+ *
+ * @example
+ * import { createSimulator, mintUserToken } from "mock-packages";
+ * const sim = createSimulator({ processingDelay: 0 });
+ * const token = await mintUserToken("space-developer");
+ * const res = await sim.request("/v3/packages", { token });
+ */
+export { createSimulator } from "./core/simulator.js";
+export type { Simulator } from "./core/simulator.js";
+export type { SimulatorOptions, ResolvedOptions } from "./core/options.js";
+export { DEFAULTS } from "./core/options.js";
+export { CF_ERRORS, CfError } from "./core/errors.js";
+export type { CfErrorDefinition, CfErrorEntry, CfErrorName } from "./core/errors.js";
+export { DEFAULT_SIGNING_KEY, mintToken } from "./core/tokens.js";
+export type { MintTokenOptions, TokenClaims } from "./core/tokens.js";
+export { mintUserToken, scopesForUser } from "./core/user-tokens.js";
+export type { MintUserTokenOptions } from "./core/user-tokens.js";
+export { createMemoryStore } from "./core/store.js";
+export type { BlobInfo, BlobStore, BlobWriter } from "./core/store.js";
+export type {
+  AppData,
+  GlobalRole,
+  OrgData,
+  OrgRole,
+  PackageData,
+  PackageState,
+  PackageType,
+  SpaceData,
+  SpaceRole,
+  UserData,
+  WorldData,
+} from "./core/model.js";
