@@ -1,0 +1,91 @@
+/**
+ * One client for every test: in process (`sim.handle`) or over HTTP. Every
+ * response it returns has been checked against spec/openapi.yaml; a response
+ * the document does not allow fails the test that received it.
+ */
+import { expect } from "vitest";
+import { createSimulator, mintUserToken, type Simulator, type SimulatorOptions } from "../../src/index.js";
+import { loadContract } from "../../src/contract/contract.js";
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON body, or undefined when the body is not JSON. */
+  json: any;
+  text: string;
+  bytes: Uint8Array;
+}
+
+export interface CallInit extends Omit<RequestInit, "body"> {
+  /** A fixture user name: a token is minted for it. */
+  user?: string;
+  /** A raw token (overrides `user`). */
+  token?: string;
+  body?: BodyInit | null;
+  /** Skip the contract check (for tests of requests the document does not describe, such as unknown routes). */
+  unchecked?: boolean;
+}
+
+export interface Client {
+  readonly origin: string;
+  call(path: string, init?: CallInit): Promise<Answer>;
+}
+
+const tokens = new Map<string, Promise<string>>();
+export function tokenFor(user: string): Promise<string> {
+  let t = tokens.get(user);
+  if (!t) {
+    t = mintUserToken(user);
+    tokens.set(user, t);
+  }
+  return t;
+}
+
+async function toAnswer(response: Response): Promise<Answer> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
+  let json: unknown;
+  if ((response.headers.get("content-type") ?? "").includes("json")) json = JSON.parse(text);
+  return { status: response.status, headers: response.headers, json, text, bytes };
+}
+
+/** Fails the current test when the answer breaks the contract. */
+export async function expectContract(method: string, path: string, answer: Answer): Promise<void> {
+  const contract = await loadContract();
+  const type = answer.headers.get("content-type") ?? "";
+  const body = type.includes("json") ? answer.json : type.startsWith("text/") ? answer.text : undefined;
+  const verdict = contract.checkResponse(method, path, { status: answer.status, headers: answer.headers, body });
+  expect(verdict.violations, `${method} ${path} → ${answer.status} must match spec/openapi.yaml\n${answer.text.slice(0, 500)}`).toEqual([]);
+}
+
+function makeClient(origin: string, send: (request: Request) => Promise<Response>): Client {
+  return {
+    origin,
+    async call(path, init = {}) {
+      const { user, token, unchecked, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      const bearer = token ?? (user ? await tokenFor(user) : undefined);
+      if (bearer !== undefined && !headers.has("authorization")) headers.set("authorization", `bearer ${bearer}`);
+      const url = new URL(path, origin);
+      const request = new Request(url, { ...rest, headers, duplex: "half" } as RequestInit);
+      const answer = await toAnswer(await send(request));
+      if (!unchecked) await expectContract(request.method, url.pathname, answer);
+      return answer;
+    },
+  };
+}
+
+export function inProcess(sim: Simulator): Client {
+  return makeClient(sim.options.origin, (request) => sim.handle(request));
+}
+
+export function overHttp(baseUrl: string): Client {
+  return makeClient(baseUrl, (request) => fetch(request));
+}
+
+/** A simulator with no processing delay, and a checked client for it. */
+export async function setup(options: SimulatorOptions = {}): Promise<{ sim: Simulator; api: Client }> {
+  const sim = createSimulator({ processingDelay: 0, logger: () => {}, ...options });
+  await sim.ready;
+  return { sim, api: inProcess(sim) };
+}
