@@ -10,7 +10,7 @@ import { orgByName, packageGuid, spaceByName } from "./support/world.js";
 
 let sim: Simulator;
 let api: Client;
-let zip: Uint8Array;
+let zip: Uint8Array<ArrayBuffer>;
 
 beforeEach(async () => {
   ({ sim, api } = await setup());
@@ -18,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => sim.close());
 
-function upload(guid: string, body: { body: Uint8Array; contentType: string }, init: { user?: string; token?: string } = {}) {
+function upload(guid: string, body: { body: Uint8Array<ArrayBuffer>; contentType: string }, init: { user?: string; token?: string } = {}) {
   return api.call(`/v3/packages/${guid}/upload`, {
     method: "POST",
     body: body.body,
