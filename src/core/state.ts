@@ -21,9 +21,12 @@ export interface AppRecord extends Required<AppData> {}
 
 /** The resource cache: files a successful upload left behind, keyed by SHA-1. */
 export interface CachedResource {
+  /** The key: the SHA-1 the file was cached under. */
   sha1: string;
   size: number;
   blobId: string;
+  /** SHA-1 of the stored content; differs from the key only when the cache is corrupt. */
+  contentSha1: string;
 }
 
 export class State {

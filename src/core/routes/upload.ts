@@ -99,8 +99,14 @@ function enqueuePackageBits(ctx: Context, pkg: PackageRecord, form: UploadForm, 
     let result;
     try {
       result = await processPackage(
-        { upload, resources },
-        { store: runtime.store, options: runtime.options, resourceCache: runtime.state.resourceCache },
+        { upload, resources, packageGuid: pkg.guid },
+        {
+          store: runtime.store,
+          options: runtime.options,
+          resourceCache: runtime.state.resourceCache,
+          resourceMatching: runtime.state.featureFlags.get("resource_matching")?.enabled ?? true,
+          now: () => runtime.now(),
+        },
       );
     } catch (error) {
       runtime.log("error", `processing the bits of package ${pkg.guid} failed unexpectedly`, error);
