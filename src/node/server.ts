@@ -76,12 +76,9 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     const started = performance.now();
     const abort = new AbortController();
     let aborted = false;
-    req.on("aborted", () => {
-      aborted = true;
-      abort.abort();
-    });
     res.on("close", () => {
-      if (!res.writableFinished) {
+      // The connection closed before the whole answer was written: the client went away.
+      if (!res.writableEnded) {
         aborted = true;
         abort.abort();
       }
