@@ -195,6 +195,7 @@ async function runServer(
     throw error;
   }
   say(`mock-packages listening on ${running.url}`);
+  say(`Bits are kept in ${store.directory} (removed on exit)`);
   say("");
   say(`Users (token: npx mock-packages token --user NAME${simOptions.signingKey ? " --signing-key KEY" : ""}):`);
   for (const user of sim.state.users.values()) {

@@ -6,6 +6,7 @@
 import { expect } from "vitest";
 import { createSimulator, mintUserToken, type Simulator, type SimulatorOptions } from "../../src/index.js";
 import { loadContract } from "../../src/contract/contract.js";
+import { createFileStore, serve } from "../../src/node/index.js";
 
 export interface Answer {
   status: number;
@@ -83,9 +84,36 @@ export function overHttp(baseUrl: string): Client {
   return makeClient(baseUrl, (request) => fetch(request));
 }
 
-/** A simulator with no processing delay, and a checked client for it. */
-export async function setup(options: SimulatorOptions = {}): Promise<{ sim: Simulator; api: Client }> {
-  const sim = createSimulator({ processingDelay: 0, logger: () => {}, ...options });
+export type Adapter = "in-process" | "http";
+
+/** Both adapters, for tests that must give the same answers through each. */
+export const ADAPTERS: Adapter[] = ["in-process", "http"];
+
+/**
+ * A simulator with no processing delay, and a checked client for it: in process
+ * (`sim.handle`), or over HTTP through the Node server on a free port with a
+ * file store. `close()` stops whatever was started.
+ */
+export async function setup(
+  options: SimulatorOptions = {},
+  adapter: Adapter = "in-process",
+): Promise<{ sim: Simulator; api: Client; close: () => Promise<void> }> {
+  if (adapter === "in-process") {
+    const sim = createSimulator({ processingDelay: 0, logger: () => {}, ...options });
+    await sim.ready;
+    return { sim, api: inProcess(sim), close: () => sim.close() };
+  }
+  const store = createFileStore();
+  const sim = createSimulator({ processingDelay: 0, logger: () => {}, store, ...options });
   await sim.ready;
-  return { sim, api: inProcess(sim) };
+  const running = await serve({ simulator: sim, port: 0 });
+  return {
+    sim,
+    api: overHttp(running.url),
+    close: async () => {
+      await running.close();
+      await sim.close();
+      store.dispose();
+    },
+  };
 }
