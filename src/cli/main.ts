@@ -168,6 +168,14 @@ async function runServer(
   const disposeOnExit = () => store.dispose();
   process.once("exit", disposeOnExit);
   const sim = createSimulator({ ...simOptions, store });
+  // Listen for the stop signal before anything else, so that a signal sent right after start-up is not lost.
+  const stopped = new Promise<void>((resolve) => {
+    if (options.stopSignal) void options.stopSignal.then(() => resolve());
+    else {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    }
+  });
   let running;
   try {
     await sim.ready;
@@ -194,9 +202,6 @@ async function runServer(
     }
     throw error;
   }
-  say(`mock-packages listening on ${running.url}`);
-  say(`Bits are kept in ${store.directory} (removed on exit)`);
-  say("");
   say(`Users (token: npx mock-packages token --user NAME${simOptions.signingKey ? " --signing-key KEY" : ""}):`);
   for (const user of sim.state.users.values()) {
     const roles = [
@@ -213,16 +218,11 @@ async function runServer(
     say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${app?.name ?? ""}`);
   }
   say("");
+  say(`Bits are kept in ${store.directory} (removed on exit)`);
+  say(`mock-packages listening on ${running.url} (Ctrl-C stops it)`);
   options.onListening?.(running.url);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    if (options.stopSignal) void options.stopSignal.then(stop);
-    else {
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    }
-  });
+  await stopped;
   say("mock-packages: stopping");
   await running.close();
   await sim.close();

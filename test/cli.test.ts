@@ -1,0 +1,186 @@
+/**
+ * The `mock-packages` command, run as a user runs it: the seed's curl flow over
+ * real HTTP, the token subcommand, flags, errors and a clean stop.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { overHttp, type Client } from "./support/client.js";
+import { runCli, startCli, type RunningCli } from "./support/cli.js";
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+describe("one-shot commands", () => {
+  it("--help explains the commands and exits 0", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("mock-packages token --user NAME");
+    expect(r.stdout).toContain("--processing-delay MS");
+  });
+
+  it("--version prints the package version", async () => {
+    const r = await runCli(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("token prints only a JWT for the user, with the claims a client decodes", async () => {
+    const r = await runCli(["token", "--user", "space-developer"]);
+    expect(r.code).toBe(0);
+    const token = r.stdout.trim();
+    expect(r.stdout).toBe(token + "\n");
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+    expect(claims.user_name).toBe("space-developer");
+    expect(claims.scope).toContain("cloud_controller.write");
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
+  });
+
+  it("token --expired and --scope give the variants a test needs", async () => {
+    const expired = JSON.parse(
+      Buffer.from(
+        (await runCli(["token", "--user", "admin", "--expired"])).stdout.split(".")[1]!,
+        "base64url",
+      ).toString(),
+    );
+    expect(expired.exp).toBeLessThan(Date.now() / 1000);
+    const scoped = JSON.parse(
+      Buffer.from(
+        (await runCli(["token", "--user", "admin", "--scope", "cloud_controller.read"])).stdout.split(".")[1]!,
+        "base64url",
+      ).toString(),
+    );
+    expect(scoped.scope).toEqual(["cloud_controller.read"]);
+  });
+
+  it("rejects an unknown flag with one line and a --help hint, exit 2", async () => {
+    const r = await runCli(["--bogus"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Unknown option '--bogus'");
+    expect(r.stderr).toContain("mock-packages --help");
+  });
+
+  it("rejects token without --user, and a bad port, with exit 2", async () => {
+    const a = await runCli(["token"]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("token needs --user NAME");
+    const b = await runCli(["--port", "banana"]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("--port takes a whole number");
+  });
+});
+
+describe("the server", () => {
+  let server: RunningCli;
+  let api: Client;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startCli(["--processing-delay", "100"]);
+    api = overHttp(server.url);
+    token = (await runCli(["token", "--user", "space-developer"])).stdout.trim();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("listens on 127.0.0.1 and prints the fixture users and packages", () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.output()).toContain("space-developer");
+    expect(server.output()).toMatch(/AWAITING_UPLOAD\s+web-app/);
+  });
+
+  it("serves the seed's flow: upload, 200 PROCESSING_UPLOAD, then READY with the sha256 of the download", async () => {
+    const apps = await api.call("/v3/apps?names=web-app", { token });
+    const app = apps.json.resources[0].guid;
+    const list = await api.call(`/v3/packages?app_guids=${app}&states=AWAITING_UPLOAD`, { token });
+    const guid = list.json.resources[0].guid;
+    const form = new FormData();
+    form.set("bits", new Blob([await buildAppZip({ "index.html": "<h1>hi</h1>" })]), "app.zip");
+    form.set("resources", "[]");
+    const up = await api.call(`/v3/packages/${guid}/upload`, { method: "POST", token, body: form });
+    expect(up.status).toBe(200);
+    expect(up.json.state).toBe("PROCESSING_UPLOAD");
+    expect(up.json.links.self.href).toBe(`${server.url}/v3/packages/${guid}`);
+    let pkg = (await api.call(`/v3/packages/${guid}`, { token })).json;
+    for (let i = 0; i < 100 && pkg.state === "PROCESSING_UPLOAD"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      pkg = (await api.call(`/v3/packages/${guid}`, { token })).json;
+    }
+    expect(pkg.state).toBe("READY");
+    const download = await api.call(`/v3/packages/${guid}/download`, { token });
+    expect(download.status).toBe(200);
+    expect(pkg.data.checksum).toEqual({ type: "sha256", value: sha256(download.bytes) });
+    expect(server.output()).toMatch(new RegExp(`POST /v3/packages/${guid}/upload 200 \\d+\\.\\dms`));
+  });
+
+  it("keeps the package uploadable after a client disconnects halfway, with no temporary file left", async () => {
+    const dir = /Bits are kept in (\S+)/.exec(server.output())![1]!;
+    const before = readdirSync(dir).length;
+    const list = await api.call(`/v3/packages?states=AWAITING_UPLOAD`, {
+      token: (await runCli(["token", "--user", "admin"])).stdout.trim(),
+    });
+    const guid = list.json.resources.find((p: any) => p.guid)!.guid;
+    const body = buildCfUploadBody({ bits: new Uint8Array(1024 * 1024) });
+    const { port } = new URL(server.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          `POST /v3/packages/${guid}/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: bearer ${token}\r\n` +
+            `Content-Type: ${body.contentType}\r\nContent-Length: ${body.body.length}\r\n\r\n`,
+        );
+        socket.write(body.body.subarray(0, 300 * 1024), () => setTimeout(() => socket.destroy(), 100));
+      });
+      socket.on("close", () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readdirSync(dir).length).toBe(before);
+    const admin = (await runCli(["token", "--user", "admin"])).stdout.trim();
+    expect((await api.call(`/v3/packages/${guid}`, { token: admin })).json.state).toBe("AWAITING_UPLOAD");
+    const again = await api.call(`/v3/packages/${guid}/upload`, {
+      method: "POST",
+      token: admin,
+      body: body.body,
+      headers: { "content-type": body.contentType },
+    });
+    expect(again.status).toBe(200);
+  });
+});
+
+describe("start-up and stop", () => {
+  it("stops cleanly on SIGTERM and removes its temporary folder", async () => {
+    const server = await startCli();
+    const dir = /Bits are kept in (\S+)/.exec(server.output())![1]!;
+    expect(existsSync(dir)).toBe(true);
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("says what to do when the port is taken, exit 1", async () => {
+    const first = await startCli();
+    try {
+      const r = await runCli(["--port", new URL(first.url).port]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("is already in use");
+      expect(r.stderr).toContain("--port");
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it("accepts a token printed by another process with a matching --signing-key", async () => {
+    const server = await startCli(["--signing-key", "team-key", "--seed", "7"]);
+    try {
+      const api = overHttp(server.url);
+      const good = (await runCli(["token", "--user", "space-developer", "--signing-key", "team-key"])).stdout.trim();
+      const bad = (await runCli(["token", "--user", "space-developer"])).stdout.trim();
+      expect((await api.call("/v3/packages", { token: good })).status).toBe(200);
+      const r = await api.call("/v3/packages", { token: bad });
+      expect(r.status).toBe(401);
+      expect(r.json.errors[0].title).toBe("CF-InvalidAuthToken");
+    } finally {
+      await server.stop();
+    }
+  });
+});

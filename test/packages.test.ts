@@ -1,0 +1,642 @@
+/**
+ * The package endpoints around the upload (reference §2 and §4): the package
+ * JSON, create, show, list, the nested app list, metadata updates, delete with
+ * its job, and download.
+ */
+import { createHash } from "node:crypto";
+import JSZip from "jszip";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { READY_PACKAGE_FILES } from "../fixtures/index.js";
+import { loadContract } from "../src/contract/contract.js";
+import type { Simulator, SimulatorOptions } from "../src/index.js";
+import { setup, type Answer, type Client } from "./support/client.js";
+import { appGuid, orgByName, packageGuid, settle, spaceByName } from "./support/world.js";
+
+let sim: Simulator;
+let api: Client;
+
+beforeAll(async () => {
+  // Load the document before any test, so that no test spends its processing delay loading it.
+  await loadContract();
+});
+beforeEach(async () => {
+  ({ sim, api } = await setup());
+});
+afterEach(() => sim.close());
+
+async function restart(options: SimulatorOptions): Promise<void> {
+  await sim.close();
+  ({ sim, api } = await setup(options));
+}
+
+const ORIGIN = "http://127.0.0.1:4010";
+const OTHER = "http://other.example:8080";
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const PACKAGE_KEYS = ["guid", "created_at", "updated_at", "type", "data", "state", "relationships", "metadata", "links"];
+const NOT_AUTHORIZED = "You are not authorized to perform the requested action";
+
+function expectError(answer: Answer, status: number, title: string, code: number, detail: string) {
+  expect(answer.status, answer.text).toBe(status);
+  expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
+  expect(Object.keys(answer.json.errors[0])).toEqual(["detail", "title", "code"]);
+}
+const expect422 = (a: Answer, detail: string) => expectError(a, 422, "CF-UnprocessableEntity", 10008, detail);
+const expectBadQuery = (a: Answer, detail: string) =>
+  expectError(a, 400, "CF-BadQueryParameter", 10005, `The query parameter is invalid: ${detail}`);
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * test/support/client.ts hands a zip body to the contract check as `undefined`, which the
+ * document's `type: string` rejects; so downloads are sent unchecked and checked here
+ * with the bytes as the string body.
+ */
+async function download(guid: string, user: string): Promise<Answer> {
+  const path = `/v3/packages/${guid}/download`;
+  const answer = await api.call(path, { user, unchecked: true });
+  const contract = await loadContract();
+  const body = answer.headers.get("content-type")?.includes("json") ? answer.json : answer.text;
+  expect(contract.checkResponse("GET", path, { status: answer.status, headers: answer.headers, body }).violations).toEqual([]);
+  return answer;
+}
+
+function createPackage(body: unknown, user = "space-developer", path = "/v3/packages"): Promise<Answer> {
+  return api.call(path, {
+    method: "POST",
+    user,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+const bitsFor = (app: string) => ({ type: "bits", relationships: { app: { data: { guid: app } } } });
+
+/** Splits an href into its origin + path and its query as a plain object. */
+function parseHref(href: string): { base: string; query: Record<string, string> } {
+  const url = new URL(href);
+  return { base: `${url.origin}${url.pathname}`, query: Object.fromEntries(url.searchParams) };
+}
+
+const list = (query: string, user = "admin") => api.call(`/v3/packages${query}`, { user });
+const guidsOf = (a: Answer): string[] => a.json.resources.map((p: { guid: string }) => p.guid);
+const allGuids = () => [...sim.state.packages.keys()].sort();
+const byCreatedAt = () =>
+  [...sim.state.packages.values()].sort((a, b) => a.createdAt - b.createdAt || a.guid.localeCompare(b.guid)).map((p) => p.guid);
+
+describe("package JSON (§2)", () => {
+  it("emits the keys in the real order, for bits and docker packages", async () => {
+    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
+      const r = await api.call(`/v3/packages/${guid}`, { user: "admin" });
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.json)).toEqual(PACKAGE_KEYS);
+      expect(r.text.startsWith(`{"guid":"${guid}","created_at":`)).toBe(true);
+    }
+  });
+
+  it("presents a READY bits package: sha256 checksum, no error, app relationship, four links", async () => {
+    const guid = packageGuid(sim, "web-app", "READY");
+    const app = appGuid(sim, "web-app");
+    const r = await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(r.json.type).toBe("bits");
+    expect(r.json.state).toBe("READY");
+    expect(Object.keys(r.json.data)).toEqual(["error", "checksum"]);
+    expect(r.json.data.error).toBeNull();
+    expect(r.json.data.checksum.type).toBe("sha256");
+    expect(r.json.data.checksum.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.json.relationships).toEqual({ app: { data: { guid: app } } });
+    expect(r.json.metadata).toEqual({ labels: {}, annotations: {} });
+    expect(r.json.links).toEqual({
+      self: { href: `${ORIGIN}/v3/packages/${guid}` },
+      upload: { href: `${ORIGIN}/v3/packages/${guid}/upload`, method: "POST" },
+      download: { href: `${ORIGIN}/v3/packages/${guid}/download` },
+      app: { href: `${ORIGIN}/v3/apps/${app}` },
+    });
+    expect(Object.keys(r.json.links)).toEqual(["self", "upload", "download", "app"]);
+  });
+
+  it("shows a null checksum value until READY, and data.error only when FAILED", async () => {
+    const awaiting = await api.call(`/v3/packages/${packageGuid(sim, "web-app", "AWAITING_UPLOAD")}`, { user: "admin" });
+    expect(awaiting.json.data).toEqual({ error: null, checksum: { type: "sha256", value: null } });
+    const processing = await api.call(`/v3/packages/${packageGuid(sim, "web-app", "PROCESSING_UPLOAD")}`, { user: "admin" });
+    expect(processing.json.data).toEqual({ error: null, checksum: { type: "sha256", value: null } });
+    const failed = await api.call(`/v3/packages/${packageGuid(sim, "web-app", "FAILED")}`, { user: "admin" });
+    expect(failed.json.state).toBe("FAILED");
+    expect(failed.json.data).toEqual({
+      error: "The app upload is invalid: Invalid zip archive.",
+      checksum: { type: "sha256", value: null },
+    });
+  });
+
+  it("builds absolute links from the request's origin", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const app = appGuid(sim, "web-app");
+    for (const origin of [ORIGIN, OTHER, "https://api.sys.example.com"]) {
+      const r = await api.call(`${origin}/v3/packages/${guid}`, { user: "space-developer" });
+      expect(r.status).toBe(200);
+      expect(r.json.links).toEqual({
+        self: { href: `${origin}/v3/packages/${guid}` },
+        upload: { href: `${origin}/v3/packages/${guid}/upload`, method: "POST" },
+        download: { href: `${origin}/v3/packages/${guid}/download` },
+        app: { href: `${origin}/v3/apps/${app}` },
+      });
+    }
+  });
+
+  it("presents a docker package: image and null credentials, links self and app only", async () => {
+    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const image = sim.state.packages.get(guid)!.docker!.image;
+    const r = await api.call(`${OTHER}/v3/packages/${guid}`, { user: "space-developer" });
+    expect(r.status).toBe(200);
+    expect(r.json.type).toBe("docker");
+    expect(r.json.state).toBe("READY");
+    expect(r.json.data).toEqual({ image, username: null, password: null });
+    expect(Object.keys(r.json.data)).toEqual(["image", "username", "password"]);
+    expect(r.json.links).toEqual({
+      self: { href: `${OTHER}/v3/packages/${guid}` },
+      app: { href: `${OTHER}/v3/apps/${appGuid(sim, "web-app")}` },
+    });
+    expect(Object.keys(r.json.links)).toEqual(["self", "app"]);
+  });
+
+  it("masks a docker password as *** when a username is set", async () => {
+    const worker = appGuid(sim, "worker-app");
+    sim.state.apps.get(worker)!.lifecycle = "docker";
+    const r = await createPackage({
+      type: "docker",
+      data: { image: "registry.example.local/team/worker:1.0.0", username: "robot", password: "s3cret" },
+      relationships: { app: { data: { guid: worker } } },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.state).toBe("READY");
+    expect(r.json.data).toEqual({ image: "registry.example.local/team/worker:1.0.0", username: "robot", password: "***" });
+    expect(r.text).not.toContain("s3cret");
+  });
+
+  it("formats every timestamp as YYYY-MM-DDThh:mm:ssZ", async () => {
+    const created = await createPackage(bitsFor(appGuid(sim, "worker-app")));
+    expect(created.json.created_at).toMatch(TIMESTAMP);
+    expect(created.json.updated_at).toMatch(TIMESTAMP);
+    const r = await list("");
+    expect(r.json.resources).toHaveLength(8);
+    for (const p of r.json.resources) {
+      expect(p.created_at).toMatch(TIMESTAMP);
+      expect(p.updated_at).toMatch(TIMESTAMP);
+    }
+  });
+
+  it("adds method GET to the download link only with the downloadLinkMethod option", async () => {
+    await restart({ downloadLinkMethod: true });
+    const guid = packageGuid(sim, "web-app", "READY");
+    const r = await api.call(`/v3/packages/${guid}`, { user: "admin" });
+    expect(r.json.links).toEqual({
+      self: { href: `${ORIGIN}/v3/packages/${guid}` },
+      upload: { href: `${ORIGIN}/v3/packages/${guid}/upload`, method: "POST" },
+      download: { href: `${ORIGIN}/v3/packages/${guid}/download`, method: "GET" },
+      app: { href: `${ORIGIN}/v3/apps/${appGuid(sim, "web-app")}` },
+    });
+  });
+});
+
+describe("POST /v3/packages", () => {
+  it("creates a bits package in AWAITING_UPLOAD (201)", async () => {
+    const app = appGuid(sim, "worker-app");
+    const before = sim.state.packages.size;
+    const r = await createPackage(bitsFor(app));
+    expect(r.status, r.text).toBe(201);
+    expect(Object.keys(r.json)).toEqual(PACKAGE_KEYS);
+    expect(r.json.type).toBe("bits");
+    expect(r.json.state).toBe("AWAITING_UPLOAD");
+    expect(r.json.data).toEqual({ error: null, checksum: { type: "sha256", value: null } });
+    expect(r.json.relationships).toEqual({ app: { data: { guid: app } } });
+    expect(r.json.links.self).toEqual({ href: `${ORIGIN}/v3/packages/${r.json.guid}` });
+    expect(sim.state.packages.size).toBe(before + 1);
+    const shown = await api.call(`/v3/packages/${r.json.guid}`, { user: "space-developer" });
+    expect(shown.status).toBe(200);
+    expect(shown.json).toEqual(r.json);
+  });
+
+  it("refuses a docker package for a buildpack app (422)", async () => {
+    const before = sim.state.packages.size;
+    const r = await createPackage({
+      type: "docker",
+      data: { image: "registry.example.local/team/web:1.0.0" },
+      relationships: { app: { data: { guid: appGuid(sim, "web-app") } } },
+    });
+    expect422(r, "Cannot create Docker package for a buildpack app.");
+    expect(sim.state.packages.size).toBe(before);
+  });
+
+  it("refuses a bits package for a Docker app (422)", async () => {
+    const worker = appGuid(sim, "worker-app");
+    sim.state.apps.get(worker)!.lifecycle = "docker";
+    expect422(await createPackage(bitsFor(worker)), "Cannot create bits package for a Docker app.");
+  });
+
+  it("refuses an unknown type (422)", async () => {
+    const r = await createPackage({ type: "zip", relationships: { app: { data: { guid: appGuid(sim, "web-app") } } } });
+    expect422(r, "Type must be one of 'bits, docker'");
+  });
+
+  it("answers 422 for an app that does not exist", async () => {
+    expect422(
+      await createPackage(bitsFor("3f1b9e0c-0000-4000-8000-000000000000")),
+      "App is invalid. Ensure it exists and you have access to it.",
+    );
+  });
+
+  for (const user of ["org-auditor", "org-billing-manager", "no-role"]) {
+    it(`answers 422 (not 403 or 404) to ${user}, who cannot read the app's space`, async () => {
+      expect422(
+        await createPackage(bitsFor(appGuid(sim, "web-app")), user),
+        "App is invalid. Ensure it exists and you have access to it.",
+      );
+    });
+  }
+
+  it("answers 403 to a space manager, who can read but not write", async () => {
+    const before = sim.state.packages.size;
+    expectError(await createPackage(bitsFor(appGuid(sim, "web-app")), "space-manager"), 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
+    expect(sim.state.packages.size).toBe(before);
+  });
+
+  it("answers 403 CF-OrgSuspended in a suspended org, but lets an admin create", async () => {
+    const app = appGuid(sim, "suspended-app");
+    expectError(await createPackage(bitsFor(app)), 403, "CF-OrgSuspended", 10017, "The organization is suspended");
+    const r = await createPackage(bitsFor(app), "admin");
+    expect(r.status).toBe(201);
+    expect(r.json.state).toBe("AWAITING_UPLOAD");
+  });
+});
+
+describe("GET /v3/packages/{guid}", () => {
+  it("answers 200 with the package", async () => {
+    const guid = packageGuid(sim, "web-app", "READY");
+    const r = await api.call(`/v3/packages/${guid}`, { user: "space-auditor" });
+    expect(r.status).toBe(200);
+    expect(r.json.guid).toBe(guid);
+    expect(r.json.created_at).toBe(new Date(sim.state.packages.get(guid)!.createdAt).toISOString().replace(/\.\d{3}Z$/, "Z"));
+  });
+
+  it("answers 404 Package not found for an unknown guid", async () => {
+    expectError(await api.call("/v3/packages/no-such-package", { user: "admin" }), 404, "CF-ResourceNotFound", 10010, "Package not found");
+  });
+
+  it("answers 404 Package not found to an org auditor", async () => {
+    const r = await api.call(`/v3/packages/${packageGuid(sim, "web-app", "READY")}`, { user: "org-auditor" });
+    expectError(r, 404, "CF-ResourceNotFound", 10010, "Package not found");
+  });
+});
+
+describe("GET /v3/packages", () => {
+  it("answers the list envelope with absolute pagination links", async () => {
+    const r = await list("");
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.json)).toEqual(["pagination", "resources"]);
+    expect(Object.keys(r.json.pagination)).toEqual(["total_results", "total_pages", "first", "last", "next", "previous"]);
+    expect(r.json.pagination.total_results).toBe(7);
+    expect(r.json.pagination.total_pages).toBe(1);
+    expect(parseHref(r.json.pagination.first.href)).toEqual({ base: `${ORIGIN}/v3/packages`, query: { page: "1", per_page: "50" } });
+    expect(parseHref(r.json.pagination.last.href)).toEqual({ base: `${ORIGIN}/v3/packages`, query: { page: "1", per_page: "50" } });
+    expect(r.json.pagination.next).toBeNull();
+    expect(r.json.pagination.previous).toBeNull();
+    // Default order: created_at ascending.
+    expect(guidsOf(r)).toEqual(byCreatedAt());
+    for (const p of r.json.resources) expect(Object.keys(p)).toEqual(PACKAGE_KEYS);
+  });
+
+  it("builds the pagination links from the request's origin", async () => {
+    const r = await api.call(`${OTHER}/v3/packages?per_page=3`, { user: "admin" });
+    expect(parseHref(r.json.pagination.first.href)).toEqual({ base: `${OTHER}/v3/packages`, query: { page: "1", per_page: "3" } });
+    expect(parseHref(r.json.pagination.last.href)).toEqual({ base: `${OTHER}/v3/packages`, query: { page: "3", per_page: "3" } });
+    expect(parseHref(r.json.pagination.next.href)).toEqual({ base: `${OTHER}/v3/packages`, query: { page: "2", per_page: "3" } });
+    expect(r.json.resources[0].links.self.href.startsWith(`${OTHER}/v3/packages/`)).toBe(true);
+  });
+
+  it("pages through with per_page=2, following next links", async () => {
+    const seen: string[] = [];
+    let r = await list("?per_page=2");
+    expect(r.json.pagination.total_results).toBe(7);
+    expect(r.json.pagination.total_pages).toBe(4);
+    expect(r.json.pagination.previous).toBeNull();
+    expect(parseHref(r.json.pagination.last.href).query).toEqual({ page: "4", per_page: "2" });
+    for (let page = 1; ; page++) {
+      expect(r.status).toBe(200);
+      expect(r.json.resources).toHaveLength(page < 4 ? 2 : 1);
+      seen.push(...guidsOf(r));
+      if (page > 1) expect(parseHref(r.json.pagination.previous.href).query).toEqual({ page: String(page - 1), per_page: "2" });
+      if (page === 4) {
+        expect(r.json.pagination.next).toBeNull();
+        break;
+      }
+      expect(parseHref(r.json.pagination.next.href).query).toEqual({ page: String(page + 1), per_page: "2" });
+      r = await api.call(r.json.pagination.next.href, { user: "admin" });
+    }
+    expect(seen).toEqual(byCreatedAt());
+  });
+
+  it("answers an empty page past the end with the right totals", async () => {
+    const r = await list("?per_page=2&page=9");
+    expect(r.status).toBe(200);
+    expect(r.json.resources).toEqual([]);
+    expect(r.json.pagination.total_results).toBe(7);
+    expect(r.json.pagination.total_pages).toBe(4);
+    expect(r.json.pagination.next).toBeNull();
+    expect(parseHref(r.json.pagination.previous.href).query).toEqual({ page: "8", per_page: "2" });
+  });
+
+  it("orders by -created_at (descending) and by updated_at", async () => {
+    const desc = await list("?order_by=-created_at");
+    expect(guidsOf(desc)).toEqual([...byCreatedAt()].reverse());
+    const stamps: string[] = desc.json.resources.map((p: { created_at: string }) => p.created_at);
+    expect([...stamps].sort().reverse()).toEqual(stamps);
+    expect(parseHref(desc.json.pagination.first.href).query).toEqual({ order_by: "-created_at", page: "1", per_page: "50" });
+    const byUpdated = await list("?order_by=updated_at");
+    const updated: string[] = byUpdated.json.resources.map((p: { updated_at: string }) => p.updated_at);
+    expect([...updated].sort()).toEqual(updated);
+    expect(guidsOf(byUpdated)).toHaveLength(7);
+  });
+
+  describe("filters", () => {
+    it("states", async () => {
+      const ready = await list("?states=READY");
+      expect(guidsOf(ready).sort()).toEqual([packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")].sort());
+      expect(ready.json.pagination.total_results).toBe(2);
+      expect(parseHref(ready.json.pagination.first.href).query).toEqual({ states: "READY", page: "1", per_page: "50" });
+      const two = await list("?states=FAILED,EXPIRED");
+      expect(guidsOf(two).sort()).toEqual([packageGuid(sim, "web-app", "FAILED"), packageGuid(sim, "web-app", "EXPIRED")].sort());
+    });
+
+    it("types", async () => {
+      expect(guidsOf(await list("?types=docker"))).toEqual([packageGuid(sim, "web-app", "READY", "docker")]);
+      expect((await list("?types=bits")).json.pagination.total_results).toBe(6);
+    });
+
+    it("app_guids", async () => {
+      const r = await list(`?app_guids=${appGuid(sim, "suspended-app")}`);
+      expect(guidsOf(r)).toEqual([packageGuid(sim, "suspended-app", "AWAITING_UPLOAD")]);
+      expect((await list(`?app_guids=${appGuid(sim, "worker-app")}`)).json.pagination.total_results).toBe(0);
+      expect((await list(`?app_guids=${appGuid(sim, "web-app")},${appGuid(sim, "suspended-app")}`)).json.pagination.total_results).toBe(7);
+    });
+
+    it("guids", async () => {
+      const a = packageGuid(sim, "web-app", "FAILED");
+      const b = packageGuid(sim, "suspended-app", "AWAITING_UPLOAD");
+      expect(guidsOf(await list(`?guids=${a},${b}`)).sort()).toEqual([a, b].sort());
+      expect((await list("?guids=nope")).json.pagination.total_results).toBe(0);
+    });
+
+    it("space_guids and organization_guids", async () => {
+      const mockSpace = await list(`?space_guids=${spaceByName(sim, "mock-space").guid}`);
+      expect(mockSpace.json.pagination.total_results).toBe(6);
+      expect(guidsOf(mockSpace)).not.toContain(packageGuid(sim, "suspended-app", "AWAITING_UPLOAD"));
+      const suspendedOrg = await list(`?organization_guids=${orgByName(sim, "suspended-org").guid}`);
+      expect(guidsOf(suspendedOrg)).toEqual([packageGuid(sim, "suspended-app", "AWAITING_UPLOAD")]);
+      expect((await list(`?organization_guids=${orgByName(sim, "mock-org").guid}`)).json.pagination.total_results).toBe(6);
+    });
+
+    it("label_selector", async () => {
+      const target = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+      expect(guidsOf(await list("?label_selector=example.com/purpose=upload-target"))).toEqual([target]);
+      expect(guidsOf(await list("?label_selector=example.com/purpose"))).toEqual([target]);
+      expect((await list("?label_selector=example.com/purpose=other")).json.pagination.total_results).toBe(0);
+      const without = await list("?label_selector=!example.com/purpose");
+      expect(without.json.pagination.total_results).toBe(6);
+      expect(guidsOf(without)).not.toContain(target);
+    });
+
+    it("created_ats (equality)", async () => {
+      const guid = packageGuid(sim, "web-app", "FAILED");
+      const shown = await api.call(`/v3/packages/${guid}`, { user: "admin" });
+      expect(guidsOf(await list(`?created_ats=${shown.json.created_at}`))).toEqual([guid]);
+    });
+
+    it("combines filters", async () => {
+      const r = await list(`?states=AWAITING_UPLOAD&app_guids=${appGuid(sim, "web-app")}`);
+      expect(guidsOf(r)).toEqual([packageGuid(sim, "web-app", "AWAITING_UPLOAD")]);
+    });
+  });
+
+  describe("bad query parameters (400 CF-BadQueryParameter)", () => {
+    it("unknown parameter", async () => {
+      const r = await list("?foo=bar");
+      expect(r.status).toBe(400);
+      expect(r.json.errors).toHaveLength(1);
+      expect(r.json.errors[0].title).toBe("CF-BadQueryParameter");
+      expect(r.json.errors[0].code).toBe(10005);
+      expect(r.json.errors[0].detail.startsWith("The query parameter is invalid: Unknown query parameter(s): 'foo'. Valid parameters are: '")).toBe(true);
+    });
+
+    it("per_page=5001", async () => {
+      expectBadQuery(await list("?per_page=5001"), "Per page must be between 1 and 5000");
+    });
+
+    it("page=0", async () => {
+      expectBadQuery(await list("?page=0"), "Page must be a positive integer");
+    });
+
+    it("order_by=name", async () => {
+      expectBadQuery(await list("?order_by=name"), "Order by can only be: 'created_at', 'updated_at'");
+    });
+
+    it("accepts the bounds per_page=1 and per_page=5000", async () => {
+      expect((await list("?per_page=1")).json.pagination.total_pages).toBe(7);
+      expect((await list("?per_page=5000")).json.pagination.total_pages).toBe(1);
+    });
+  });
+
+  describe("visibility", () => {
+    const suspendedPackage = () => packageGuid(sim, "suspended-app", "AWAITING_UPLOAD");
+
+    for (const user of ["admin", "admin-read-only", "global-auditor"]) {
+      it(`${user} sees every package, including the suspended org's`, async () => {
+        const r = await list("", user);
+        expect(guidsOf(r).sort()).toEqual(allGuids());
+        expect(guidsOf(r)).toContain(suspendedPackage());
+      });
+    }
+
+    it("a space developer sees the packages of mock-space and suspended-space", async () => {
+      const r = await list("", "space-developer");
+      expect(r.json.pagination.total_results).toBe(7);
+      expect(guidsOf(r).sort()).toEqual(allGuids());
+    });
+
+    it("a space manager of mock-space sees only mock-space's packages", async () => {
+      const r = await list("", "space-manager");
+      expect(r.json.pagination.total_results).toBe(6);
+      expect(guidsOf(r)).not.toContain(suspendedPackage());
+    });
+
+    for (const user of ["org-auditor", "org-billing-manager", "no-role"]) {
+      it(`${user} sees none`, async () => {
+        const r = await list("", user);
+        expect(r.status).toBe(200);
+        expect(r.json.resources).toEqual([]);
+        expect(r.json.pagination.total_results).toBe(0);
+        expect(r.json.pagination.total_pages).toBe(1);
+        expect(parseHref(r.json.pagination.last.href).query).toEqual({ page: "1", per_page: "50" });
+      });
+    }
+  });
+});
+
+describe("GET /v3/apps/{guid}/packages", () => {
+  it("lists the app's packages under the nested URL", async () => {
+    const app = appGuid(sim, "web-app");
+    const r = await api.call(`/v3/apps/${app}/packages?per_page=4`, { user: "space-developer" });
+    expect(r.status).toBe(200);
+    expect(r.json.pagination.total_results).toBe(6);
+    expect(r.json.pagination.total_pages).toBe(2);
+    expect(parseHref(r.json.pagination.next.href)).toEqual({ base: `${ORIGIN}/v3/apps/${app}/packages`, query: { page: "2", per_page: "4" } });
+    for (const p of r.json.resources) expect(p.relationships.app.data.guid).toBe(app);
+  });
+
+  it("filters by state", async () => {
+    const r = await api.call(`/v3/apps/${appGuid(sim, "web-app")}/packages?states=READY&types=bits`, { user: "admin" });
+    expect(guidsOf(r)).toEqual([packageGuid(sim, "web-app", "READY")]);
+  });
+
+  it("answers 404 App not found when the app is not visible", async () => {
+    const r = await api.call(`/v3/apps/${appGuid(sim, "suspended-app")}/packages`, { user: "space-manager" });
+    expectError(r, 404, "CF-ResourceNotFound", 10010, "App not found");
+    const unknown = await api.call("/v3/apps/no-such-app/packages", { user: "admin" });
+    expectError(unknown, 404, "CF-ResourceNotFound", 10010, "App not found");
+  });
+
+  for (const filter of ["app_guids", "space_guids", "organization_guids"]) {
+    it(`refuses the ${filter} filter`, async () => {
+      const r = await api.call(`/v3/apps/${appGuid(sim, "web-app")}/packages?${filter}=x`, { user: "admin" });
+      expect(r.status).toBe(400);
+      expect(r.json.errors[0].title).toBe("CF-BadQueryParameter");
+      expect(r.json.errors[0].detail.startsWith(`The query parameter is invalid: Unknown query parameter(s): '${filter}'.`)).toBe(true);
+    });
+  }
+});
+
+describe("PATCH /v3/packages/{guid}", () => {
+  it("sets and removes labels and annotations", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const r = await api.call(`/v3/packages/${guid}`, {
+      method: "PATCH",
+      user: "space-developer",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ metadata: { labels: { env: "prod", "example.com/purpose": null }, annotations: { note: "hello" } } }),
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.metadata).toEqual({ labels: { env: "prod" }, annotations: { note: "hello" } });
+    const shown = await api.call(`/v3/packages/${guid}`, { user: "space-auditor" });
+    expect(shown.json.metadata).toEqual({ labels: { env: "prod" }, annotations: { note: "hello" } });
+    expect(guidsOf(await list("?label_selector=env=prod"))).toEqual([guid]);
+    expect((await list("?label_selector=example.com/purpose")).json.pagination.total_results).toBe(0);
+  });
+
+  it("answers 403 to a space manager", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const r = await api.call(`/v3/packages/${guid}`, {
+      method: "PATCH",
+      user: "space-manager",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ metadata: { labels: { env: "prod" } } }),
+    });
+    expectError(r, 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
+    expect(sim.state.packages.get(guid)!.labels).toEqual({ "example.com/purpose": "upload-target" });
+  });
+});
+
+describe("DELETE /v3/packages/{guid}", () => {
+  beforeEach(async () => {
+    // A delay, so that the job can be seen PROCESSING; settle() waits for it.
+    await restart({ processingDelay: 300 });
+  });
+
+  it("answers 202 with an empty body and the Location of a package.delete job, which completes", async () => {
+    const guid = packageGuid(sim, "web-app", "READY");
+    const r = await api.call(`/v3/packages/${guid}`, { method: "DELETE", user: "space-developer" });
+    expect(r.status).toBe(202);
+    expect(r.text).toBe("");
+    const location = r.headers.get("location")!;
+    expect(location).toMatch(/^http:\/\/127\.0\.0\.1:4010\/v3\/jobs\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const jobGuid = location.split("/").pop()!;
+
+    const running = await api.call(location, { user: "space-developer" });
+    expect(running.status).toBe(200);
+    expect(Object.keys(running.json)).toEqual(["guid", "created_at", "updated_at", "operation", "state", "errors", "warnings", "links"]);
+    expect(running.json.guid).toBe(jobGuid);
+    expect(running.json.operation).toBe("package.delete");
+    expect(running.json.state).toBe("PROCESSING");
+    expect(running.json.errors).toEqual([]);
+    expect(running.json.warnings).toEqual([]);
+    expect(running.json.created_at).toMatch(TIMESTAMP);
+    expect(running.json.links).toEqual({
+      self: { href: location },
+      package: { href: `${ORIGIN}/v3/packages/${guid}` },
+    });
+
+    await settle(sim);
+    const done = await api.call(location, { user: "space-developer" });
+    expect(done.json.state).toBe("COMPLETE");
+    expect(done.json.errors).toEqual([]);
+    expect(done.json.links).toEqual({ self: { href: location } });
+    expectError(await api.call(`/v3/packages/${guid}`, { user: "space-developer" }), 404, "CF-ResourceNotFound", 10010, "Package not found");
+    expect(sim.state.packages.has(guid)).toBe(false);
+  });
+
+  it("builds the Location from the request's origin", async () => {
+    const r = await api.call(`${OTHER}/v3/packages/${packageGuid(sim, "web-app", "FAILED")}`, { method: "DELETE", user: "admin" });
+    expect(r.status).toBe(202);
+    expect(r.headers.get("location")).toMatch(new RegExp(`^${OTHER.replace(/\./g, "\\.")}/v3/jobs/[0-9a-f-]{36}$`));
+  });
+
+  it("answers 404 for an unknown package", async () => {
+    const r = await api.call("/v3/packages/no-such-package", { method: "DELETE", user: "admin" });
+    expectError(r, 404, "CF-ResourceNotFound", 10010, "Package not found");
+    expect(sim.state.jobs.size).toBe(0);
+  });
+
+  it("answers 403 CF-OrgSuspended to a space developer in a suspended org; an admin may delete", async () => {
+    const guid = packageGuid(sim, "suspended-app", "AWAITING_UPLOAD");
+    const r = await api.call(`/v3/packages/${guid}`, { method: "DELETE", user: "space-developer" });
+    expectError(r, 403, "CF-OrgSuspended", 10017, "The organization is suspended");
+    const admin = await api.call(`/v3/packages/${guid}`, { method: "DELETE", user: "admin" });
+    expect(admin.status).toBe(202);
+    await settle(sim);
+    expect(sim.state.packages.has(guid)).toBe(false);
+  });
+});
+
+describe("GET /v3/packages/{guid}/download", () => {
+  it("answers 200 with the READY package's zip, whose sha256 is data.checksum.value", async () => {
+    const guid = packageGuid(sim, "web-app", "READY");
+    const shown = await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
+    const r = await download(guid, "space-developer");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("application/zip");
+    expect(sha256(r.bytes)).toBe(shown.json.data.checksum.value);
+    const zip = await JSZip.loadAsync(r.bytes);
+    const files = Object.keys(zip.files).filter((name) => !zip.files[name]!.dir).sort();
+    expect(files).toEqual(Object.keys(READY_PACKAGE_FILES).sort());
+    expect(await zip.file("server.js")!.async("string")).toBe(READY_PACKAGE_FILES["server.js"]);
+  });
+
+  for (const state of ["AWAITING_UPLOAD", "PROCESSING_UPLOAD", "FAILED", "EXPIRED"] as const) {
+    it(`answers 422 Package has no bits to download. for ${state}`, async () => {
+      expect422(await download(packageGuid(sim, "web-app", state), "space-developer"), "Package has no bits to download.");
+    });
+  }
+
+  it("answers 422 Package type must be bits. for a docker package", async () => {
+    expect422(await download(packageGuid(sim, "web-app", "READY", "docker"), "space-developer"), "Package type must be bits.");
+  });
+
+  it("checks permission before type: a space manager gets 403 for the docker package too", async () => {
+    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
+      expectError(await download(guid, "space-manager"), 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
+    }
+  });
+
+  it("answers 404 to a user who cannot see the package, and for an unknown guid", async () => {
+    expectError(await download(packageGuid(sim, "web-app", "READY"), "no-role"), 404, "CF-ResourceNotFound", 10010, "Package not found");
+    expectError(await download("no-such-package", "admin"), 404, "CF-ResourceNotFound", 10010, "Package not found");
+  });
+});
