@@ -116,7 +116,8 @@ export async function main(options: MainOptions): Promise<number> {
       throw new UsageError(`unknown command '${positionals.join(" ")}'`);
     }
     if (command === "token") {
-      if (!values.user) throw new UsageError("token needs --user NAME, e.g. mock-packages token --user space-developer");
+      if (!values.user)
+        throw new UsageError("token needs --user NAME, e.g. mock-packages token --user space-developer");
       const token = await mintUserToken(values.user, {
         expired: values.expired,
         expiresIn: intFlag("expires-in", values["expires-in"]),
@@ -138,7 +139,10 @@ export async function main(options: MainOptions): Promise<number> {
       resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
       downloadLinkMethod: values["download-link-method"],
       logger: (level, message, error) => {
-        if (level !== "info") stderr.write(`[mock-packages] ${level}: ${message}${error ? ` ${String((error as Error).stack ?? error)}` : ""}\n`);
+        if (level !== "info")
+          stderr.write(
+            `[mock-packages] ${level}: ${message}${error ? ` ${String((error as Error).stack ?? error)}` : ""}\n`,
+          );
       },
     };
     return await runServer(simOptions, port, values.host ?? "127.0.0.1", !!values.quiet, options, say, stderr);
@@ -193,11 +197,15 @@ async function runServer(
     process.off("exit", disposeOnExit);
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") {
-      stderr.write(`mock-packages: port ${port} on ${host} is already in use. Stop the other server or pick another port with --port (0 picks a free one).\n`);
+      stderr.write(
+        `mock-packages: port ${port} on ${host} is already in use. Stop the other server or pick another port with --port (0 picks a free one).\n`,
+      );
       return EXIT.FAILURE;
     }
     if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
-      stderr.write(`mock-packages: cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1 or an address of this machine.\n`);
+      stderr.write(
+        `mock-packages: cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1 or an address of this machine.\n`,
+      );
       return EXIT.FAILURE;
     }
     throw error;
@@ -206,7 +214,9 @@ async function runServer(
   for (const user of sim.state.users.values()) {
     const roles = [
       user.globalRole,
-      ...(user.orgRoles ?? []).filter((r) => r.role !== "org_user").map((r) => `${r.role}@${sim.state.orgs.get(r.orgGuid)?.name}`),
+      ...(user.orgRoles ?? [])
+        .filter((r) => r.role !== "org_user")
+        .map((r) => `${r.role}@${sim.state.orgs.get(r.orgGuid)?.name}`),
       ...(user.spaceRoles ?? []).map((r) => `${r.role}@${sim.state.spaces.get(r.spaceGuid)?.name}`),
     ].filter(Boolean);
     say(`  ${user.name.padEnd(20)} ${roles.join(", ") || "(no roles)"}`);

@@ -21,11 +21,15 @@ export interface Runtime {
   background(task: () => Promise<void>): void;
   sleep(ms: number): Promise<void>;
   log(level: "info" | "warn" | "error", message: string, error?: unknown): void;
+  /** Resolves when `signal` aborts or the simulator closes: for answers that never come. */
+  hang(signal: AbortSignal): Promise<void>;
 }
 
 export class Context {
   readonly url: URL;
   readonly origin: string;
+  /** The scenario that answered, when one did (for the journal). */
+  scenario: string | null = null;
   private permissions: Permissions | undefined;
 
   constructor(

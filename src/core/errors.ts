@@ -51,7 +51,12 @@ export const CF_ERRORS = Object.freeze({
     150006,
     "Failed to perform operation due to blobstore unavailability.",
   ),
-  BlobstoreError: define("CF-BlobstoreError", 500, 150007, "Failed to perform blobstore operation after three retries."),
+  BlobstoreError: define(
+    "CF-BlobstoreError",
+    500,
+    150007,
+    "Failed to perform blobstore operation after three retries.",
+  ),
   ResourceChecksumMismatch: define(
     "CF-ResourceChecksumMismatch",
     500,
@@ -59,8 +64,18 @@ export const CF_ERRORS = Object.freeze({
     "One or more cached resources did not match the given checksum. They have been deleted; please retry package upload.",
   ),
   AppBitsUploadInvalid: define("CF-AppBitsUploadInvalid", 400, 160001, "The app upload is invalid: %s"),
-  AppResourcesFileModeInvalid: define("CF-AppResourcesFileModeInvalid", 400, 160003, "The resource file mode is invalid: %s"),
-  AppResourcesFilePathInvalid: define("CF-AppResourcesFilePathInvalid", 400, 160004, "The resource file path is invalid: %s"),
+  AppResourcesFileModeInvalid: define(
+    "CF-AppResourcesFileModeInvalid",
+    400,
+    160003,
+    "The resource file mode is invalid: %s",
+  ),
+  AppResourcesFilePathInvalid: define(
+    "CF-AppResourcesFilePathInvalid",
+    400,
+    160004,
+    "The resource file path is invalid: %s",
+  ),
   FeatureDisabled: define("CF-FeatureDisabled", 403, 330002, "Feature Disabled: %s"),
 });
 

@@ -5,6 +5,8 @@
 export interface IdSource {
   /** A random-looking RFC 4122 version 4 UUID. */
   uuid(): string;
+  /** A number in [0, 1). */
+  random(): number;
 }
 
 /** splitmix32: small, fast and good enough for ids. */
@@ -19,6 +21,9 @@ export function createIdSource(seed: number): IdSource {
   };
   const hex8 = () => next().toString(16).padStart(8, "0");
   return {
+    random() {
+      return next() / 0x100000000;
+    },
     uuid() {
       const h = hex8() + hex8() + hex8() + hex8();
       const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);

@@ -53,7 +53,13 @@ export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQue
   for (const key of filterKeys) {
     const value = url.searchParams.get(key);
     if (value === null) continue;
-    filters.set(key, value.split(",").map((v) => v.trim()).filter((v) => v !== ""));
+    filters.set(
+      key,
+      value
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== ""),
+    );
     filterPairs.push([key, value]);
   }
   if (orderBy) filterPairs.push(["order_by", orderBy]);

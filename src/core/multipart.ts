@@ -39,9 +39,7 @@ export interface PartHeaders {
 }
 
 export type MultipartEvent =
-  | { type: "part"; headers: PartHeaders }
-  | { type: "data"; chunk: Uint8Array }
-  | { type: "end-part" };
+  { type: "part"; headers: PartHeaders } | { type: "data"; chunk: Uint8Array } | { type: "end-part" };
 
 /** Reads `boundary` from a `multipart/*` content type; null when absent or not valid per RFC 2046. */
 export function getBoundary(contentType: string): string | null {

@@ -4,6 +4,7 @@
 import type { WorldData } from "./model.js";
 import type { BlobStore } from "./store.js";
 import { DEFAULT_SIGNING_KEY } from "./tokens.js";
+import { parseLatency, toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios.js";
 
 export interface SimulatorOptions {
   /** Seeds the fixture world and the guids the simulator hands out. Default 4010. */
@@ -28,6 +29,14 @@ export interface SimulatorOptions {
   resourceCacheMaxSize?: number;
   /** Emit `"method":"GET"` on packages' download links, as the seed document shows. Default false (real). */
   downloadLinkMethod?: boolean;
+  /** The scenario of the upload endpoint at start and after reset. Default `cloud-controller`. */
+  scenario?: ScenarioInput;
+  /** Latency of the `slow` scenario: milliseconds, or `[min, max]`. Default 2000. */
+  latency?: number | [number, number];
+  /** Serve the admin API under `/__mock/`. Default true. */
+  admin?: boolean;
+  /** Answer CORS preflights and add CORS headers, so browser clients can call the simulator. Default true. */
+  cors?: boolean;
   /** Origin used by `simulator.request()` for relative paths. Default `http://127.0.0.1:4010`. */
   origin?: string;
   /** Milliseconds since the epoch; for tests that need a fixed clock. Default `Date.now`. */
@@ -48,6 +57,10 @@ export interface ResolvedOptions {
   resourceCacheMaxSize: number;
   downloadLinkMethod: boolean;
   origin: string;
+  scenario: ScenarioSetting;
+  latency: number | [number, number] | undefined;
+  admin: boolean;
+  cors: boolean;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -82,9 +95,21 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
       options.maxValidPackagesStored,
       DEFAULTS.maxValidPackagesStored,
     ),
-    resourceCacheMinSize: nonNegative("resourceCacheMinSize", options.resourceCacheMinSize, DEFAULTS.resourceCacheMinSize),
-    resourceCacheMaxSize: nonNegative("resourceCacheMaxSize", options.resourceCacheMaxSize, DEFAULTS.resourceCacheMaxSize),
+    resourceCacheMinSize: nonNegative(
+      "resourceCacheMinSize",
+      options.resourceCacheMinSize,
+      DEFAULTS.resourceCacheMinSize,
+    ),
+    resourceCacheMaxSize: nonNegative(
+      "resourceCacheMaxSize",
+      options.resourceCacheMaxSize,
+      DEFAULTS.resourceCacheMaxSize,
+    ),
     downloadLinkMethod: options.downloadLinkMethod ?? false,
     origin: (options.origin ?? DEFAULTS.origin).replace(/\/+$/, ""),
+    scenario: toSetting(options.scenario ?? "cloud-controller"),
+    latency: options.latency === undefined ? undefined : parseLatency(options.latency),
+    admin: options.admin ?? true,
+    cors: options.cors ?? true,
   };
 }

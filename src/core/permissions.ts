@@ -25,7 +25,8 @@ export class Permissions {
 
   get isAdminReadOnly(): boolean {
     return (
-      this.identity.scopes.has("cloud_controller.admin_read_only") || this.identity.user?.globalRole === "admin_read_only"
+      this.identity.scopes.has("cloud_controller.admin_read_only") ||
+      this.identity.user?.globalRole === "admin_read_only"
     );
   }
 

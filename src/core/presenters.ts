@@ -22,12 +22,18 @@ export function presentPackage(pkg: PackageRecord, opts: PresentOptions) {
   const base = `${opts.origin}/v3/packages/${pkg.guid}`;
   const data =
     pkg.type === "docker"
-      ? { image: pkg.docker?.image ?? "", username: pkg.docker?.username ?? null, password: pkg.docker?.password ?? null }
+      ? {
+          image: pkg.docker?.image ?? "",
+          username: pkg.docker?.username ?? null,
+          password: pkg.docker?.password ?? null,
+        }
       : { error: pkg.error, checksum: { type: pkg.checksum.type, value: pkg.checksum.value } };
   const links: Record<string, { href: string; method?: string }> = { self: { href: base } };
   if (pkg.type === "bits") {
     links.upload = { href: `${base}/upload`, method: "POST" };
-    links.download = opts.downloadLinkMethod ? { href: `${base}/download`, method: "GET" } : { href: `${base}/download` };
+    links.download = opts.downloadLinkMethod
+      ? { href: `${base}/download`, method: "GET" }
+      : { href: `${base}/download` };
   }
   links.app = { href: `${opts.origin}/v3/apps/${pkg.appGuid}` };
   return {

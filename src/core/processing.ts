@@ -14,7 +14,14 @@ import type { V2Resource } from "./resources.js";
 import type { CachedResource } from "./state.js";
 import type { BlobInfo, BlobStore } from "./store.js";
 import { crc32 } from "./zip/crc32.js";
-import { ZipFormatError, dataOffset, readZipDirectory, type ReadRange, type ZipDirectory, type ZipEntry } from "./zip/reader.js";
+import {
+  ZipFormatError,
+  dataOffset,
+  readZipDirectory,
+  type ReadRange,
+  type ZipDirectory,
+  type ZipEntry,
+} from "./zip/reader.js";
 import { writeZip, type AppendedFile } from "./zip/writer.js";
 
 export interface ProcessingInput {
@@ -115,15 +122,22 @@ function checkResources(resources: V2Resource[], root: string): CheckedResource[
         ),
       );
     }
-    if (typeof r.sha1 !== "string") throw new JobFailure(`Could not find object '${r.sha1 === undefined || r.sha1 === null ? "" : String(r.sha1)}'`);
+    if (typeof r.sha1 !== "string")
+      throw new JobFailure(`Could not find object '${r.sha1 === undefined || r.sha1 === null ? "" : String(r.sha1)}'`);
     out.push({ sha1: r.sha1, name: resolved.slice(root.length).replace(/^\/+/, ""), mode: mode & 0o7777 });
   }
   return out;
 }
 
-/** Inflates one entry into the store, checking its size and CRC as `unzip` does. */
-async function extractEntry(store: BlobStore, read: ReadRange, entry: ZipEntry): Promise<BlobInfo> {
-  if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`unsupported compression method ${entry.method}`);
+/**
+ * Inflates one entry, checking its size and CRC as `unzip` does; into the store
+ * when `store` is given, else only checked.
+ */
+async function extractEntry(store: BlobStore, read: ReadRange, entry: ZipEntry): Promise<BlobInfo>;
+async function extractEntry(store: null, read: ReadRange, entry: ZipEntry): Promise<null>;
+async function extractEntry(store: BlobStore | null, read: ReadRange, entry: ZipEntry): Promise<BlobInfo | null> {
+  if (entry.method !== 0 && entry.method !== 8)
+    throw new ZipFormatError(`unsupported compression method ${entry.method}`);
   const start = await dataOffset(read, entry);
   const end = start + entry.compressedSize;
   let at = start;
@@ -138,9 +152,11 @@ async function extractEntry(store: BlobStore, read: ReadRange, entry: ZipEntry):
   });
   const plain =
     entry.method === 8
-      ? compressed.pipeThrough(new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+      ? compressed.pipeThrough(
+          new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+        )
       : compressed;
-  const writer = store.create();
+  const writer = store?.create() ?? null;
   let size = 0;
   let crc = 0;
   try {
@@ -159,26 +175,35 @@ async function extractEntry(store: BlobStore, read: ReadRange, entry: ZipEntry):
         throw new ZipFormatError("an entry inflates to more than it declares");
       }
       crc = crc32(next.value, crc);
-      await writer.write(next.value);
+      if (writer) await writer.write(next.value);
     }
     if (size !== entry.uncompressedSize || crc !== entry.crc32) throw new ZipFormatError("size or CRC mismatch");
-    return await writer.finish();
+    return writer ? await writer.finish() : null;
   } catch (error) {
-    await writer.abort();
+    await writer?.abort();
     throw error;
   }
 }
 
-/** Step 2 with resource matching on: regular files of cacheable size and mode enter the cache (symlinks never). */
-async function cacheEligibleFiles(env: ProcessingEnv, read: ReadRange, dir: ZipDirectory): Promise<void> {
+/**
+ * Step 2 with resource matching on: the job unzips the whole upload (`unzip`
+ * fails on any corrupt entry), and regular files of cacheable size and mode
+ * enter the cache (symlinks never). Entries are inflated one at a time, streamed.
+ */
+async function unzipAndCache(env: ProcessingEnv, read: ReadRange, dir: ZipDirectory): Promise<void> {
   const { resourceCacheMinSize: min, resourceCacheMaxSize: max } = env.options;
   for (const entry of dir.entries) {
-    if (entry.isDirectory || entry.isSymlink) continue;
-    if (entry.unixMode !== null && (entry.unixMode & S_IFMT) !== 0 && (entry.unixMode & S_IFMT) !== 0o100000) continue;
-    // Sizes are inclusive here, strict when matching (reference §7).
-    if (entry.uncompressedSize < min || entry.uncompressedSize > max) continue;
+    if (entry.isDirectory) continue;
+    const regular =
+      !entry.isSymlink &&
+      (entry.unixMode === null || (entry.unixMode & S_IFMT) === 0 || (entry.unixMode & S_IFMT) === 0o100000);
     const mode = entry.unixMode === null ? 0o644 : entry.unixMode & 0o7777;
-    if (mode < 0o600) continue;
+    // Sizes are inclusive here, strict when matching (reference §7).
+    const cacheable = regular && entry.uncompressedSize >= min && entry.uncompressedSize <= max && mode >= 0o600;
+    if (!cacheable) {
+      await extractEntry(null, read, entry);
+      continue;
+    }
     const blob = await extractEntry(env.store, read, entry);
     if (env.resourceCache.has(blob.sha1)) {
       await env.store.delete(blob.id);
@@ -207,7 +232,7 @@ export const processPackage: PackageProcessor = async (input, env) => {
       if (env.resourceMatching) {
         if (dir.entries.length === 0) return { ok: false, error: EMPTY_ZIP };
         try {
-          await cacheEligibleFiles(env, read, dir);
+          await unzipAndCache(env, read, dir);
         } catch (error) {
           if (error instanceof ZipFormatError) return { ok: false, error: INVALID_ZIP };
           throw error;
@@ -225,7 +250,12 @@ export const processPackage: PackageProcessor = async (input, env) => {
         await store.delete(cached.blobId);
         throw new JobFailure(cfMessage("ResourceChecksumMismatch"));
       }
-      appended.set(r.name, { name: r.name, mode: r.mode, size: cached.size, read: (s, e) => store.read(cached.blobId, s, e) });
+      appended.set(r.name, {
+        name: r.name,
+        mode: r.mode,
+        size: cached.size,
+        read: (s, e) => store.read(cached.blobId, s, e),
+      });
     }
     // Step 4: append (a file already in the zip is replaced, as `zip -r` updates it) and check the size again.
     const kept = (dir?.entries ?? []).filter((e) => !appended.has(e.name));

@@ -44,7 +44,12 @@ export function parseResources(value: string): ParsedResources {
     if ("checksum" in e && "size_in_bytes" in e) {
       const checksum = e.checksum;
       if (typeof checksum !== "object" || checksum === null || Array.isArray(checksum)) return { ok: false };
-      entries.push({ sha1: (checksum as Record<string, unknown>).value, size: e.size_in_bytes, fn: e.path, mode: e.mode });
+      entries.push({
+        sha1: (checksum as Record<string, unknown>).value,
+        size: e.size_in_bytes,
+        fn: e.path,
+        mode: e.mode,
+      });
     } else {
       entries.push({ fn: e.fn, size: e.size, sha1: e.sha1, mode: e.mode });
     }

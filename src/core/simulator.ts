@@ -33,6 +33,14 @@ import {
   handleV3Root,
 } from "./routes/misc.js";
 import { buildFixtureWorld } from "../../fixtures/world.js";
+import {
+  handleBindPackageScenario,
+  handleGetScenario,
+  handleListScenarios,
+  handleSetScenario,
+  handleUnbindPackageScenario,
+} from "./routes/admin.js";
+import { toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios.js";
 
 type Handler = (ctx: Context) => Promise<Response>;
 interface Route {
@@ -71,6 +79,17 @@ const ROUTES: Route[] = [
   route("GET", "/v3/feature_flags", handleListFeatureFlags),
 ];
 
+const ADMIN_ROUTES: Route[] = [
+  route("GET", "/__mock/scenarios", handleListScenarios),
+  route("GET", "/__mock/scenario", handleGetScenario),
+  route("PUT", "/__mock/scenario", handleSetScenario),
+  route("PUT", "/__mock/packages/{guid}/scenario", handleBindPackageScenario),
+  route("DELETE", "/__mock/packages/{guid}/scenario", handleUnbindPackageScenario),
+];
+
+const CORS_ALLOW_HEADERS = "Authorization, Content-Type, Prefer, X-Requested-With";
+const CORS_EXPOSE_HEADERS = "Location, X-VCAP-Request-ID, X-Mock-Packages-Detail";
+
 export interface Simulator {
   /** Answers one request as the Cloud Controller would. Never rejects. */
   handle(request: Request): Promise<Response>;
@@ -88,8 +107,14 @@ export interface Simulator {
   /** The live state, for assertions in tests (read it, do not write it). */
   readonly state: State;
   readonly options: Readonly<ResolvedOptions>;
-  /** Background jobs still running (upload processing, deletes, copies). */
+  /** Waits until no background job is running (upload processing, deletes, copies). */
   idle(): Promise<void>;
+  /** The global scenario of the upload endpoint. */
+  readonly scenario: ScenarioSetting;
+  /** Switches the global scenario (until `reset()`, which restores the `scenario` option). */
+  useScenario(scenario: ScenarioInput): void;
+  /** Binds a scenario to one package, or unbinds it with null. */
+  bindScenario(packageGuid: string, scenario: ScenarioInput | null): void;
 }
 
 /** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
@@ -110,6 +135,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   let generation = 0;
   let closed = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  const hangs = new Set<() => void>();
   const pending = new Set<Promise<void>>();
 
   const loadWorld = async (): Promise<State> => {
@@ -119,6 +145,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         : (resolved.world ?? (await buildFixtureWorld(resolved.seed)));
     const fresh = new State();
     await fresh.load(world, store);
+    fresh.scenario = { ...resolved.scenario };
     return fresh;
   };
 
@@ -161,21 +188,39 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       });
     },
     log: logger,
+    hang(signal) {
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          hangs.delete(done);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        if (signal.aborted || closed) return resolve();
+        hangs.add(done);
+        signal.addEventListener("abort", done);
+      });
+    },
   };
 
   const cancelBackground = () => {
+    for (const release of [...hangs]) release();
     generation++;
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
 
-  const handle = async (request: Request): Promise<Response> => {
+  const dispatch = async (request: Request): Promise<Response> => {
     try {
       if (closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
       await ready;
       const url = new URL(request.url);
       const path = url.pathname.replace(/\/{2,}/g, "/");
-      for (const r of ROUTES) {
+      const routes = resolved.admin && path.startsWith("/__mock/") ? ADMIN_ROUTES : ROUTES;
+      if (resolved.admin && request.method === "POST" && /^\/__mock\/reset\/?$/.test(path)) {
+        await api.reset();
+        return new Response(null, { status: 204 });
+      }
+      for (const r of routes) {
         if (r.method !== request.method.toUpperCase()) continue;
         const m = r.pattern.exec(path);
         if (!m) continue;
@@ -195,7 +240,35 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
   };
 
-  return {
+  const handle = async (request: Request): Promise<Response> => {
+    const origin = request.headers.get("origin");
+    if (resolved.cors && request.method === "OPTIONS" && request.headers.has("access-control-request-method")) {
+      // A browser's CORS preflight: allow the headers a client of this API sends, Prefer included.
+      return new Response(null, {
+        status: 204,
+        headers: {
+          "Access-Control-Allow-Origin": origin ?? "*",
+          "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+          "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers") ?? CORS_ALLOW_HEADERS,
+          "Access-Control-Max-Age": "600",
+          Vary: "Origin",
+        },
+      });
+    }
+    const response = await dispatch(request);
+    if (resolved.cors && origin !== null && response.type !== "error") {
+      try {
+        response.headers.set("Access-Control-Allow-Origin", origin);
+        response.headers.set("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+        response.headers.append("Vary", "Origin");
+      } catch {
+        /* immutable headers */
+      }
+    }
+    return response;
+  };
+
+  const api: Simulator = {
     handle,
     async request(path, init = {}) {
       const { token, ...rest } = init;
@@ -231,7 +304,18 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);
     },
+    get scenario() {
+      return state.scenario;
+    },
+    useScenario(scenario) {
+      state.scenario = toSetting(scenario);
+    },
+    bindScenario(packageGuid, scenario) {
+      if (scenario === null) state.packageScenarios.delete(packageGuid);
+      else state.packageScenarios.set(packageGuid, toSetting(scenario));
+    },
   };
+  return api;
 }
 
 function safeDecode(s: string): string {

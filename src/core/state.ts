@@ -14,6 +14,7 @@ import type {
 import { FEATURE_FLAG_DEFAULTS } from "./model.js";
 import type { BlobStore } from "./store.js";
 import { putBytes } from "./store.js";
+import type { ScenarioSetting } from "./scenarios.js";
 
 export interface OrgRecord extends Required<OrgData> {}
 export interface SpaceRecord extends Required<SpaceData> {}
@@ -38,6 +39,10 @@ export class State {
   jobs = new Map<string, JobRecord>();
   featureFlags = new Map<string, FeatureFlagRecord>();
   resourceCache = new Map<string, CachedResource>();
+  /** The global scenario of the upload endpoint. */
+  scenario: ScenarioSetting = { name: "cloud-controller" };
+  /** Scenarios bound to one package each, by guid. */
+  packageScenarios = new Map<string, ScenarioSetting>();
 
   /** Copies a world into this state, writing fixture bits into the store. */
   async load(world: WorldData, store: BlobStore): Promise<void> {

@@ -9,7 +9,14 @@ import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 export const DEFAULT_SIGNING_KEY = "mock-packages-signing-key";
 
 /** Scopes of a cf CLI password-grant token for a user without global roles. */
-export const USER_SCOPES = ["openid", "cloud_controller.read", "cloud_controller.write", "uaa.user", "routing.router_groups.read", "network.write"];
+export const USER_SCOPES = [
+  "openid",
+  "cloud_controller.read",
+  "cloud_controller.write",
+  "uaa.user",
+  "routing.router_groups.read",
+  "network.write",
+];
 
 export interface TokenClaims {
   user_id: string;
@@ -60,15 +67,17 @@ export async function mintToken(options: MintTokenOptions): Promise<string> {
 }
 
 export type TokenCheck =
-  | { ok: true; claims: TokenClaims }
-  | { ok: false; reason: "missing" }
-  | { ok: false; reason: "invalid"; why: string };
+  { ok: true; claims: TokenClaims } | { ok: false; reason: "missing" } | { ok: false; reason: "invalid"; why: string };
 
 /**
  * Reads `Authorization: bearer <token>`. The scheme word is matched without
  * regard to case (RFC 7235 §2.1): the cf CLI sends `bearer`, curl users type `Bearer`.
  */
-export async function checkAuthorization(header: string | null, signingKey: string, nowMs: number): Promise<TokenCheck> {
+export async function checkAuthorization(
+  header: string | null,
+  signingKey: string,
+  nowMs: number,
+): Promise<TokenCheck> {
   if (header === null || header.trim() === "") return { ok: false, reason: "missing" };
   const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) return { ok: false, reason: "invalid", why: "the Authorization header is not 'bearer <token>'" };

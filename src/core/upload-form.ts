@@ -39,10 +39,17 @@ export interface UploadFormLimits {
 const DUMMY = "<ngx_upload_module_dummy>";
 
 /** Reads and stores an upload body. On any error nothing is left in the store. */
-export async function readUploadForm(request: Request, store: BlobStore, limits: UploadFormLimits): Promise<UploadForm> {
+export async function readUploadForm(
+  request: Request,
+  store: BlobStore,
+  limits: UploadFormLimits,
+): Promise<UploadForm> {
   const contentType = request.headers.get("content-type");
   if (contentType === null || contentType.trim() === "") {
-    throw new FrontEndError(400, "The request has no Content-Type header. Send the upload as multipart/form-data, e.g. curl -F bits=@app.zip -F resources='[]'.");
+    throw new FrontEndError(
+      400,
+      "The request has no Content-Type header. Send the upload as multipart/form-data, e.g. curl -F bits=@app.zip -F resources='[]'.",
+    );
   }
   if (!/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) {
     throw new FrontEndError(
@@ -52,7 +59,10 @@ export async function readUploadForm(request: Request, store: BlobStore, limits:
   }
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limits.maxBodySize) {
-    throw new FrontEndError(413, `The body is ${declared} bytes; the front end accepts at most ${limits.maxBodySize} bytes (client_max_body_size).`);
+    throw new FrontEndError(
+      413,
+      `The body is ${declared} bytes; the front end accepts at most ${limits.maxBodySize} bytes (client_max_body_size).`,
+    );
   }
   const boundary = getBoundary(contentType);
   if (boundary === null) {
@@ -122,14 +132,24 @@ export async function readUploadForm(request: Request, store: BlobStore, limits:
           writer = store.create();
           writers.push(writer);
         }
-        current = { name, filename, contentType: partType, size: 0, text: isBits || (filename !== null && filename !== "") ? null : [], writer };
+        current = {
+          name,
+          filename,
+          contentType: partType,
+          size: 0,
+          text: isBits || (filename !== null && filename !== "") ? null : [],
+          writer,
+        };
       } else if (event.type === "data") {
         if (!current) continue;
         current.size += event.chunk.length;
         if (current.writer) await current.writer.write(event.chunk);
         else if (current.text) {
           if (current.size > maxFieldSize) {
-            throw new CfError("MessageParseError", `the form field '${current.name ?? ""}' is larger than ${maxFieldSize} bytes`);
+            throw new CfError(
+              "MessageParseError",
+              `the form field '${current.name ?? ""}' is larger than ${maxFieldSize} bytes`,
+            );
           }
           current.text.push(event.chunk);
         }
@@ -146,13 +166,19 @@ export async function readUploadForm(request: Request, store: BlobStore, limits:
       try {
         next = await reader.read();
       } catch {
-        throw new CfError("MessageParseError", "the request body could not be read to the end: the client closed the connection or the stream failed");
+        throw new CfError(
+          "MessageParseError",
+          "the request body could not be read to the end: the client closed the connection or the stream failed",
+        );
       }
       const { done, value } = next;
       if (done) break;
       bodySize += value.length;
       if (bodySize > limits.maxBodySize) {
-        throw new FrontEndError(413, `The body is larger than ${limits.maxBodySize} bytes, the most the front end accepts (client_max_body_size).`);
+        throw new FrontEndError(
+          413,
+          `The body is larger than ${limits.maxBodySize} bytes, the most the front end accepts (client_max_body_size).`,
+        );
       }
       await onEvents(parser.write(value));
     }
@@ -179,7 +205,10 @@ async function drain(request: Request, maxBodySize: number): Promise<void> {
       if (done) return;
       size += value.length;
       if (size > maxBodySize) {
-        throw new FrontEndError(413, `The body is larger than ${maxBodySize} bytes, the most the front end accepts (client_max_body_size).`);
+        throw new FrontEndError(
+          413,
+          `The body is larger than ${maxBodySize} bytes, the most the front end accepts (client_max_body_size).`,
+        );
       }
     }
   } catch (error) {

@@ -33,7 +33,9 @@ export async function handleListApps(ctx: Context): Promise<Response> {
   sortForList(apps, query);
   return json(
     200,
-    paginate(apps, query.page, query.perPage, `${ctx.origin}/v3/apps`, query.filterPairs, (a) => presentApp(a, ctx.present)),
+    paginate(apps, query.page, query.perPage, `${ctx.origin}/v3/apps`, query.filterPairs, (a) =>
+      presentApp(a, ctx.present),
+    ),
   );
 }
 
@@ -111,7 +113,10 @@ export async function handleRoot(ctx: Context): Promise<Response> {
       logging: { href: o.replace(/^http/, "ws").replace("//", "//doppler.") },
       log_cache: { href: o.replace("//", "//log-cache.") },
       log_stream: { href: o.replace("//", "//log-stream.") },
-      app_ssh: { href: "ssh.example.local:2222", meta: { host_key_fingerprint: "mock-packages", oauth_client: "ssh-proxy" } },
+      app_ssh: {
+        href: "ssh.example.local:2222",
+        meta: { host_key_fingerprint: "mock-packages", oauth_client: "ssh-proxy" },
+      },
     },
   });
 }

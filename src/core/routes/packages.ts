@@ -30,10 +30,17 @@ const LIST_FILTERS = [
   "updated_ats",
 ];
 
-function listPackages(ctx: Context, packages: PackageRecord[], filterKeys: readonly string[], listPath: string): Response {
+function listPackages(
+  ctx: Context,
+  packages: PackageRecord[],
+  filterKeys: readonly string[],
+  listPath: string,
+): Response {
   const query = parseListQuery(ctx.url, filterKeys);
   const f = query.filters;
-  const selector = f.has("label_selector") ? parseLabelSelector(ctx.url.searchParams.get("label_selector") ?? "") : null;
+  const selector = f.has("label_selector")
+    ? parseLabelSelector(ctx.url.searchParams.get("label_selector") ?? "")
+    : null;
   const matching = packages.filter((p) => {
     const space = ctx.state.spaceOfApp(p.appGuid);
     if (f.has("guids") && !f.get("guids")!.includes(p.guid)) return false;
@@ -85,7 +92,10 @@ export async function handleGetPackage(ctx: Context): Promise<Response> {
   return json(200, presentPackage(pkg, ctx.present));
 }
 
-function validateMetadata(value: unknown, messages: string[]): { labels?: Record<string, string | null>; annotations?: Record<string, string | null> } | null {
+function validateMetadata(
+  value: unknown,
+  messages: string[],
+): { labels?: Record<string, string | null>; annotations?: Record<string, string | null> } | null {
   if (value === undefined) return null;
   if (!isPlainObject(value)) {
     messages.push("Metadata must be an object");
@@ -137,7 +147,8 @@ export async function handleCreatePackage(ctx: Context): Promise<Response> {
       ? rel.app.data.guid
       : null;
   if (!isPlainObject(rel)) messages.push("Relationships must be an object");
-  else if (appGuid === null) messages.push("Relationships App must be structured like this: \"app: {\"data\": {\"guid\": \"valid-guid\"}}\"");
+  else if (appGuid === null)
+    messages.push('Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"');
   let docker: { image: string; username: string | null; password: string | null } | null = null;
   if (type === "docker") {
     const data = body.data;
@@ -147,7 +158,11 @@ export async function handleCreatePackage(ctx: Context): Promise<Response> {
       const username = typeof data.username === "string" ? data.username : null;
       docker = { image: data.image, username, password: username ? "***" : null };
     }
-  } else if (type === "bits" && body.data !== undefined && !(isPlainObject(body.data) && Object.keys(body.data).length === 0)) {
+  } else if (
+    type === "bits" &&
+    body.data !== undefined &&
+    !(isPlainObject(body.data) && Object.keys(body.data).length === 0)
+  ) {
     messages.push("Data must be empty if provided for bits packages");
   }
   const metadata = validateMetadata(body.metadata, messages);
@@ -204,7 +219,8 @@ async function copyPackage(ctx: Context): Promise<Response> {
       : null;
   const messages: string[] = [];
   if (unknown) messages.push(unknown);
-  if (appGuid === null) messages.push("Relationships App must be structured like this: \"app: {\"data\": {\"guid\": \"valid-guid\"}}\"");
+  if (appGuid === null)
+    messages.push('Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"');
   if (messages.length) throw new CfError("UnprocessableEntity", messages);
   const source = findReadablePackage(ctx.state, perms, ctx.url.searchParams.get("source_guid") ?? "");
   const app = ctx.state.apps.get(appGuid!);
@@ -303,7 +319,8 @@ export async function handleDownloadPackage(ctx: Context): Promise<Response> {
   const { pkg, space } = findReadablePackage(ctx.state, perms, ctx.params.guid!);
   if (!perms.canReadSecretsInSpace(space)) throw new CfError("NotAuthorized");
   if (pkg.type !== "bits") throw new CfError("UnprocessableEntity", "Package type must be bits.");
-  if (pkg.state !== "READY" || !pkg.blobId) throw new CfError("UnprocessableEntity", "Package has no bits to download.");
+  if (pkg.state !== "READY" || !pkg.blobId)
+    throw new CfError("UnprocessableEntity", "Package has no bits to download.");
   const size = await ctx.runtime.store.size(pkg.blobId);
   return new Response(ctx.runtime.store.stream(pkg.blobId), {
     status: 200,

@@ -17,7 +17,10 @@ import type { PackageRecord } from "../model.js";
 import { presentPackage } from "../presenters.js";
 import { isBlank, parseResources, resourcesAreBlank, type V2Resource } from "../resources.js";
 import { NGX_DUMMY_KEY, readUploadForm, type UploadForm } from "../upload-form.js";
-import { processPackage } from "../processing.js";
+import { processPackage, type ProcessingResult } from "../processing.js";
+import { createJob, finishJob, jobErrorForFailure } from "../jobs.js";
+import type { JobRecord } from "../model.js";
+import { findScenario, scenarioFromPrefer, type ScenarioSetting } from "../scenarios.js";
 import { expireOldPackages } from "../expiry.js";
 
 const ALLOWED_KEYS = ["bits_path", "bits_name", "upload_start_time", "resources"];
@@ -35,14 +38,41 @@ function validateUploadMessage(form: UploadForm): string[] {
   return messages;
 }
 
+/**
+ * The scenario that answers this upload: the request's `Prefer` header, then a
+ * scenario bound to the package, then the global one.
+ */
+export function resolveUploadScenario(ctx: Context): ScenarioSetting {
+  return (
+    scenarioFromPrefer(ctx.request.headers.get("prefer")) ??
+    ctx.state.packageScenarios.get(ctx.params.guid!) ??
+    ctx.state.scenario
+  );
+}
+
 export async function handleUpload(ctx: Context): Promise<Response> {
+  const scenario = resolveUploadScenario(ctx);
+  ctx.scenario = scenario.name;
+  const definition = findScenario(scenario.name)!;
+  if (definition.error) throw new CfError(definition.error.name, ...definition.error.args);
+  switch (scenario.name) {
+    case "timeout":
+      // Never answer: the client's own timeout must fire. Ends when the client goes away or the simulator closes.
+      await ctx.runtime.hang(ctx.request.signal);
+      return new Response(null, { status: 504 });
+    case "connection-reset":
+      return resetDuringBody(ctx);
+    case "slow":
+      await ctx.runtime.sleep(pickLatency(ctx, scenario.latency ?? ctx.runtime.options.latency ?? 2000));
+      break;
+  }
   // Before the controller: the front end reads and stores the whole body (413, 415, malformed multipart).
   const form = await readUploadForm(ctx.request, ctx.runtime.store, {
     maxBodySize: ctx.runtime.options.maxBodySize,
   });
   let accepted = false;
   try {
-    const response = await checkAndAccept(ctx, form);
+    const response = await checkAndAccept(ctx, form, scenario);
     accepted = true;
     return response;
   } finally {
@@ -50,7 +80,36 @@ export async function handleUpload(ctx: Context): Promise<Response> {
   }
 }
 
-async function checkAndAccept(ctx: Context, form: UploadForm): Promise<Response> {
+function pickLatency(ctx: Context, latency: number | [number, number]): number {
+  if (typeof latency === "number") return latency;
+  return Math.round(latency[0] + ctx.runtime.ids.random() * (latency[1] - latency[0]));
+}
+
+/**
+ * `connection-reset`: read part of the body, then drop the connection.
+ * `Response.error()` is a network error: the HTTP adapter destroys the socket,
+ * msw makes the client's fetch reject (it is what `HttpResponse.error()` returns).
+ */
+async function resetDuringBody(ctx: Context): Promise<Response> {
+  const reader = ctx.request.body?.getReader();
+  if (reader) {
+    try {
+      const declared = Number(ctx.request.headers.get("content-length") ?? "0");
+      let read = 0;
+      while (read < Math.max(1, Math.floor(declared / 2))) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        read += value.length;
+      }
+    } catch {
+      /* the client went first */
+    }
+    reader.cancel().catch(() => {});
+  }
+  return Response.error();
+}
+
+async function checkAndAccept(ctx: Context, form: UploadForm, scenario: ScenarioSetting): Promise<Response> {
   // 1. A valid token (401), 2. admin or cloud_controller.write (403).
   const perms = await ctx.writer();
   // 3. The app_bits_upload feature flag; admins bypass it (403 CF-FeatureDisabled).
@@ -86,31 +145,58 @@ async function checkAndAccept(ctx: Context, form: UploadForm): Promise<Response>
   pkg.error = null;
   pkg.checksum = { type: "sha256", value: null };
   const body = presentPackage(pkg, ctx.present);
-  enqueuePackageBits(ctx, pkg, form, resources);
+  if (scenario.name === "async-upload") {
+    // The seed's 202: the same package JSON, and the Location of a job that tracks the processing.
+    const job = createJob(ctx.runtime, "package.upload", pkg.guid);
+    enqueuePackageBits(ctx, pkg, form, resources, scenario, job);
+    return json(202, body, { Location: `${ctx.origin}/v3/jobs/${job.guid}` });
+  }
+  enqueuePackageBits(ctx, pkg, form, resources, scenario, null);
   return json(200, body);
 }
 
-/** The background job: process the bits, then READY with the stored zip's SHA-256, or FAILED with the message. */
-function enqueuePackageBits(ctx: Context, pkg: PackageRecord, form: UploadForm, resources: V2Resource[]): void {
+/**
+ * The background job: process the bits, then READY with the stored zip's SHA-256, or
+ * FAILED with the message. Scenarios change the ending: `processing-fails` and
+ * `expires` force it, `stuck-processing` never ends. With a job (the async flow) the
+ * job ends with the package: COMPLETE, or FAILED with the same text.
+ */
+function enqueuePackageBits(
+  ctx: Context,
+  pkg: PackageRecord,
+  form: UploadForm,
+  resources: V2Resource[],
+  scenario: ScenarioSetting,
+  job: JobRecord | null,
+): void {
   const { runtime } = ctx;
   const upload = form.bits;
+  if (scenario.name === "stuck-processing") {
+    // Nothing cleans up a package stuck in PROCESSING_UPLOAD (reference §3.1); the bits are not needed.
+    if (upload) runtime.background(() => runtime.store.delete(upload.id));
+    return;
+  }
   runtime.background(async () => {
     const started = runtime.now();
-    let result;
-    try {
-      result = await processPackage(
-        { upload, resources, packageGuid: pkg.guid },
-        {
-          store: runtime.store,
-          options: runtime.options,
-          resourceCache: runtime.state.resourceCache,
-          resourceMatching: runtime.state.featureFlags.get("resource_matching")?.enabled ?? true,
-          now: () => runtime.now(),
-        },
-      );
-    } catch (error) {
-      runtime.log("error", `processing the bits of package ${pkg.guid} failed unexpectedly`, error);
-      result = { ok: false as const, error: "An unknown error occurred." };
+    let result: ProcessingResult;
+    if (scenario.name === "processing-fails" || scenario.name === "expires") {
+      result = { ok: false, error: scenario.error ?? "The app upload is invalid: Invalid zip archive." };
+    } else {
+      try {
+        result = await processPackage(
+          { upload, resources, packageGuid: pkg.guid },
+          {
+            store: runtime.store,
+            options: runtime.options,
+            resourceCache: runtime.state.resourceCache,
+            resourceMatching: runtime.state.featureFlags.get("resource_matching")?.enabled ?? true,
+            now: () => runtime.now(),
+          },
+        );
+      } catch (error) {
+        runtime.log("error", `processing the bits of package ${pkg.guid} failed unexpectedly`, error);
+        result = { ok: false, error: "An unknown error occurred." };
+      }
     }
     const remaining = runtime.options.processingDelay - (runtime.now() - started);
     if (remaining > 0) await runtime.sleep(remaining);
@@ -118,19 +204,29 @@ function enqueuePackageBits(ctx: Context, pkg: PackageRecord, form: UploadForm, 
     // A package deleted while its job ran: the job exits quietly (reference §3.1).
     if (!current || current.state !== "PROCESSING_UPLOAD") {
       if (result.ok) await runtime.store.delete(result.blob.id);
+      if (upload) await runtime.store.delete(upload.id);
+      if (job) finishJob(runtime, job, null);
       return;
     }
     current.updatedAt = runtime.now();
+    if (scenario.name === "expires") {
+      current.state = "EXPIRED";
+      if (upload) await runtime.store.delete(upload.id);
+      if (job) finishJob(runtime, job, null);
+      return;
+    }
     if (result.ok) {
       current.state = "READY";
       current.blobId = result.blob.id;
       current.checksum = { type: "sha256", value: result.blob.sha256 };
       current.sha1 = result.blob.sha1;
       if (upload && upload.id !== result.blob.id) await runtime.store.delete(upload.id);
+      if (job) finishJob(runtime, job, null);
     } else {
       current.state = "FAILED";
       current.error = result.error;
       if (upload) await runtime.store.delete(upload.id);
+      if (job) finishJob(runtime, job, jobErrorForFailure(result.error));
     }
     await expireOldPackages(runtime, current.appGuid);
   });

@@ -105,7 +105,8 @@ export async function writeZip(
   const { time, date } = dosDateTime(nowMs);
   for (const file of append) {
     let crc = 0;
-    for (let at = 0; at < file.size; at += CHUNK) crc = crc32(await file.read(at, Math.min(file.size, at + CHUNK)), crc);
+    for (let at = 0; at < file.size; at += CHUNK)
+      crc = crc32(await file.read(at, Math.min(file.size, at + CHUNK)), crc);
     const name = encoder.encode(file.name);
     const utf8Flag = /^[\x20-\x7e]*$/.test(file.name) ? 0 : 0x800;
     const big = file.size >= 0xffffffff || offset >= 0xffffffff;
@@ -163,17 +164,8 @@ export async function writeZip(
   if (count >= 0xffff || cdStart >= 0xffffffff || cdSize >= 0xffffffff) {
     const eocd64At = cdStart + cdSize;
     await out.write(
-      new Bytes(56)
-        .u32(0x06064b50)
-        .u64(44)
-        .u16(45)
-        .u16(45)
-        .u32(0)
-        .u32(0)
-        .u64(count)
-        .u64(count)
-        .u64(cdSize)
-        .u64(cdStart).bytes,
+      new Bytes(56).u32(0x06064b50).u64(44).u16(45).u16(45).u32(0).u32(0).u64(count).u64(count).u64(cdSize).u64(cdStart)
+        .bytes,
     );
     await out.write(new Bytes(20).u32(0x07064b50).u32(0).u64(eocd64At).u32(1).bytes);
   }
