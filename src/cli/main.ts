@@ -10,6 +10,7 @@ import { mintUserToken, scopesForUser } from "../core/user-tokens.js";
 import { DEFAULT_SIGNING_KEY } from "../core/tokens.js";
 import { createFileStore } from "../node/file-store.js";
 import { serve } from "../node/server.js";
+import { SCENARIOS, parseLatency, unknownScenarioMessage, type ScenarioName } from "../core/scenarios.js";
 
 export interface MainOptions {
   args: string[];
@@ -34,6 +35,7 @@ const HELP = `mock-packages: a faithful Cloud Foundry V3 package upload simulato
 Usage:
   mock-packages [options]            serve the simulator over HTTP
   mock-packages token --user NAME    print a bearer token for a user (and nothing else)
+  mock-packages scenarios            list the scenarios with a line on each
 
 Server options:
   --port N                 port to listen on (default 4010; 0 picks a free one)
@@ -46,6 +48,9 @@ Server options:
   --resource-cache-min-size BYTES  smallest file the resource cache takes (default ${DEFAULTS.resourceCacheMinSize})
   --resource-cache-max-size BYTES  largest file the resource cache takes (default ${DEFAULTS.resourceCacheMaxSize})
   --download-link-method   add "method":"GET" to download links, as the seed document shows
+  --scenario NAME          how uploads are answered (default cloud-controller; see 'mock-packages scenarios')
+  --latency MS|MIN-MAX     latency of the 'slow' scenario (default 2000)
+  --no-admin               do not serve the admin API under /__mock/
   --quiet                  no per-request log lines
 
 Token options:
@@ -74,6 +79,19 @@ function intFlag(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+function checkScenario(name: string): ScenarioName {
+  if (!SCENARIOS.some((sc) => sc.name === name)) throw new UsageError(`--scenario: ${unknownScenarioMessage(name)}`);
+  return name as ScenarioName;
+}
+
+function checkLatency(value: string): number | [number, number] {
+  try {
+    return parseLatency(value);
+  } catch (error) {
+    throw new UsageError(`--latency: ${(error as Error).message.replace(/^mock-packages: /, "")}`);
+  }
+}
+
 export async function main(options: MainOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -95,6 +113,9 @@ export async function main(options: MainOptions): Promise<number> {
         "resource-cache-max-size": { type: "string" },
         "download-link-method": { type: "boolean" },
         quiet: { type: "boolean" },
+        scenario: { type: "string" },
+        latency: { type: "string" },
+        "no-admin": { type: "boolean" },
         user: { type: "string" },
         expired: { type: "boolean" },
         scope: { type: "string" },
@@ -112,8 +133,13 @@ export async function main(options: MainOptions): Promise<number> {
       return EXIT.OK;
     }
     const command = positionals[0];
-    if (positionals.length > 1 || (command !== undefined && command !== "token" && command !== "serve")) {
-      throw new UsageError(`unknown command '${positionals.join(" ")}'`);
+    if (positionals.length > 1 || (command !== undefined && !["token", "serve", "scenarios"].includes(command))) {
+      throw new UsageError(`unknown command '${positionals.join(" ")}' (commands: serve, token, scenarios)`);
+    }
+    if (command === "scenarios") {
+      const width = Math.max(...SCENARIOS.map((sc) => sc.name.length));
+      for (const sc of SCENARIOS) say(`${sc.name.padEnd(width)}  ${sc.status ?? "   "}  ${sc.description}`);
+      return EXIT.OK;
     }
     if (command === "token") {
       if (!values.user)
@@ -138,6 +164,9 @@ export async function main(options: MainOptions): Promise<number> {
       resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
       resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
       downloadLinkMethod: values["download-link-method"],
+      scenario: values.scenario === undefined ? undefined : checkScenario(values.scenario),
+      latency: values.latency === undefined ? undefined : checkLatency(values.latency),
+      admin: !values["no-admin"],
       logger: (level, message, error) => {
         if (level !== "info")
           stderr.write(
@@ -228,6 +257,7 @@ async function runServer(
     say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${app?.name ?? ""}`);
   }
   say("");
+  say(`Scenario: ${sim.scenario.name}${sim.options.admin ? ` (change it: PUT ${running.url}/__mock/scenario)` : ""}`);
   say(`Bits are kept in ${store.directory} (removed on exit)`);
   say(`mock-packages listening on ${running.url} (Ctrl-C stops it)`);
   options.onListening?.(running.url);

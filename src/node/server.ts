@@ -87,7 +87,9 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     try {
       const request = toRequest(req, `http://${hostHeader}`, abort.signal);
       const response = await sim.handle(request);
-      if (!res.destroyed) await writeResponse(res, response);
+      // A network error (the connection-reset scenario, msw's HttpResponse.error()): drop the connection.
+      if (response.type === "error") res.destroy();
+      else if (!res.destroyed) await writeResponse(res, response);
     } catch {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(400, { "Content-Type": "text/plain" });
