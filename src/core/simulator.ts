@@ -134,7 +134,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const requestIds = createIdSource(resolved.seed ^ 0x5eed);
   let generation = 0;
   let closed = false;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Set<() => void>();
   const hangs = new Set<() => void>();
   const pending = new Set<Promise<void>>();
 
@@ -176,15 +176,18 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       void p.finally(() => pending.delete(p));
     },
     sleep(ms) {
-      const born = generation;
       return new Promise<void>((resolve, reject) => {
         if (ms <= 0) return resolve();
+        // Cancelling (reset, close) rejects at once, so that the job waiting here ends now.
+        const cancel = () => {
+          clearTimeout(t);
+          reject(new Error("mock-packages: cancelled by reset or close"));
+        };
         const t = setTimeout(() => {
-          timers.delete(t);
-          if (born === generation) resolve();
-          else reject(new Error("mock-packages: cancelled by reset"));
+          timers.delete(cancel);
+          resolve();
         }, ms);
-        timers.add(t);
+        timers.add(cancel);
       });
     },
     log: logger,
@@ -205,8 +208,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const cancelBackground = () => {
     for (const release of [...hangs]) release();
     generation++;
-    for (const t of timers) clearTimeout(t);
+    const cancels = [...timers];
     timers.clear();
+    for (const cancel of cancels) cancel();
   };
 
   const dispatch = async (request: Request): Promise<Response> => {

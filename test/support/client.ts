@@ -56,7 +56,10 @@ export async function expectContract(method: string, path: string, answer: Answe
   const type = answer.headers.get("content-type") ?? "";
   const body = type.includes("json") ? answer.json : answer.text;
   const verdict = contract.checkResponse(method, path, { status: answer.status, headers: answer.headers, body });
-  expect(verdict.violations, `${method} ${path} → ${answer.status} must match spec/openapi.yaml\n${answer.text.slice(0, 500)}`).toEqual([]);
+  expect(
+    verdict.violations,
+    `${method} ${path} → ${answer.status} must match spec/openapi.yaml\n${answer.text.slice(0, 500)}`,
+  ).toEqual([]);
 }
 
 function makeClient(origin: string, send: (request: Request) => Promise<Response>): Client {
