@@ -9,6 +9,7 @@ import type { State } from "./state.js";
 import type { BlobStore } from "./store.js";
 import { checkAuthorization } from "./tokens.js";
 import type { ResolvedOptions } from "./options.js";
+import type { JournalMultipart } from "./journal.js";
 
 /** Services of one simulator instance that routes use. */
 export interface Runtime {
@@ -30,11 +31,13 @@ export class Context {
   readonly origin: string;
   /** The scenario that answered, when one did (for the journal). */
   scenario: string | null = null;
+  /** Summary of the multipart body, when the route read one (for the journal). */
+  multipart: JournalMultipart | null = null;
   private permissions: Permissions | undefined;
 
   constructor(
     readonly request: Request,
-    readonly params: Record<string, string>,
+    public params: Record<string, string>,
     readonly runtime: Runtime,
   ) {
     this.url = new URL(request.url);

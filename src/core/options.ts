@@ -4,6 +4,7 @@
 import type { WorldData } from "./model.js";
 import type { BlobStore } from "./store.js";
 import { DEFAULT_SIGNING_KEY } from "./tokens.js";
+import type { RequestChecker } from "./journal.js";
 import { parseLatency, toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios.js";
 
 export interface SimulatorOptions {
@@ -39,6 +40,13 @@ export interface SimulatorOptions {
   cors?: boolean;
   /** Origin used by `simulator.request()` for relative paths. Default `http://127.0.0.1:4010`. */
   origin?: string;
+  /**
+   * Checks each request against the contract for the journal's verdicts. Default none;
+   * `createContractChecker()` from `mock-packages/contract` checks against spec/openapi.yaml.
+   */
+  contract?: RequestChecker;
+  /** Most journal entries kept (the oldest go first). Default 10000. */
+  journalLimit?: number;
   /** Milliseconds since the epoch; for tests that need a fixed clock. Default `Date.now`. */
   now?: () => number;
   /** Receives the simulator's diagnostics. Default: warnings and errors to `console.error`. */
@@ -61,6 +69,7 @@ export interface ResolvedOptions {
   latency: number | [number, number] | undefined;
   admin: boolean;
   cors: boolean;
+  journalLimit: number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -111,5 +120,6 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     latency: options.latency === undefined ? undefined : parseLatency(options.latency),
     admin: options.admin ?? true,
     cors: options.cors ?? true,
+    journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),
   };
 }

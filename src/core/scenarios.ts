@@ -206,7 +206,9 @@ export function scenarioFromPrefer(header: string | null): ScenarioSetting | nul
     else if (key === "code") {
       const name = /^\d{3}$/.test(value) ? scenarioForStatus(Number(value)) : undefined;
       if (!name) {
-        const codes = [...new Set(SCENARIOS.filter((s) => s.status !== null).map((s) => s.status))].join(", ");
+        const codes = [...new Set(SCENARIOS.flatMap((s) => (s.status === null ? [] : [s.status])))]
+          .sort((a, b) => a - b)
+          .join(", ");
         throw new CfError(
           "BadRequest",
           `the Prefer header asks for code=${value}, which no scenario answers. Valid codes are: ${codes}`,

@@ -41,6 +41,8 @@ import {
   handleUnbindPackageScenario,
 } from "./routes/admin.js";
 import { toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios.js";
+import { createJournal, redactHeaders, type ContractVerdict, type Journal, type JournalQuery } from "./journal.js";
+import { json } from "./http.js";
 
 type Handler = (ctx: Context) => Promise<Response>;
 interface Route {
@@ -115,6 +117,8 @@ export interface Simulator {
   useScenario(scenario: ScenarioInput): void;
   /** Binds a scenario to one package, or unbinds it with null. */
   bindScenario(packageGuid: string, scenario: ScenarioInput | null): void;
+  /** Every request answered, with multipart summaries and contract verdicts; cleared by `reset()`. */
+  readonly journal: Journal;
 }
 
 /** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
@@ -129,6 +133,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     });
 
   let state = new State();
+  const journal = createJournal(resolved.journalLimit);
   let ids = createIdSource(resolved.seed);
   // Request ids come from their own source so that guids do not depend on how many requests came first.
   const requestIds = createIdSource(resolved.seed ^ 0x5eed);
@@ -213,7 +218,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     for (const cancel of cancels) cancel();
   };
 
-  const dispatch = async (request: Request): Promise<Response> => {
+  const dispatch = async (request: Request, seen: { ctx: Context | null }): Promise<Response> => {
     try {
       if (closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
       await ready;
@@ -224,6 +229,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         await api.reset();
         return new Response(null, { status: 204 });
       }
+      if (resolved.admin && /^\/__mock\/journal\/?$/.test(path)) {
+        if (request.method === "DELETE") {
+          journal.clear();
+          return new Response(null, { status: 204 });
+        }
+        if (request.method === "GET") return json(200, { entries: journal.find(journalQuery(url)) });
+      }
       for (const r of routes) {
         if (r.method !== request.method.toUpperCase()) continue;
         const m = r.pattern.exec(path);
@@ -232,7 +244,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         r.keys.forEach((k, i) => {
           params[k] = safeDecode(m[i + 1]!);
         });
-        return withRequestId(await r.handler(new Context(request, params, runtime)), requestIds);
+        const ctx = new Context(request, params, runtime);
+        seen.ctx = ctx;
+        return withRequestId(await r.handler(ctx), requestIds);
       }
       // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
       throw new CfError("NotFound");
@@ -259,7 +273,40 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         },
       });
     }
-    const response = await dispatch(request);
+    const started = now();
+    const seen: { ctx: Context | null } = { ctx: null };
+    const requestHeaders = redactHeaders(request.headers);
+    const response = await dispatch(request, seen);
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith("/__mock/") && request.method !== "OPTIONS") {
+      const multipart = seen.ctx?.multipart ?? null;
+      let contract: ContractVerdict | null = null;
+      if (options.contract) {
+        try {
+          contract = options.contract.checkRequest({
+            method: request.method,
+            path: url.pathname,
+            query: url.search,
+            headers: requestHeaders,
+            multipart,
+          });
+        } catch (error) {
+          logger("warn", "the contract checker failed", error);
+        }
+      }
+      journal.add({
+        time: new Date(started).toISOString(),
+        method: request.method.toUpperCase(),
+        path: url.pathname,
+        query: url.search,
+        headers: requestHeaders,
+        multipart,
+        status: response.type === "error" ? 0 : response.status,
+        scenario: seen.ctx?.scenario ?? null,
+        contract,
+        durationMs: now() - started,
+      });
+    }
     if (resolved.cors && origin !== null && response.type !== "error") {
       try {
         response.headers.set("Access-Control-Allow-Origin", origin);
@@ -285,6 +332,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return ready;
     },
     async reset() {
+      journal.clear();
       cancelBackground();
       await ready.catch(() => {});
       await Promise.allSettled([...pending]);
@@ -311,6 +359,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     get scenario() {
       return state.scenario;
     },
+    journal: {
+      entries: () => journal.entries(),
+      find: (query) => journal.find(query),
+      uploads: () => journal.uploads(),
+      last: () => journal.last(),
+      clear: () => journal.clear(),
+    },
     useScenario(scenario) {
       state.scenario = toSetting(scenario);
     },
@@ -320,6 +375,18 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
   };
   return api;
+}
+
+/** `GET /__mock/journal?method=POST&path=/v3/…&status=200&uploads=true&violations=true`. */
+function journalQuery(url: URL): JournalQuery {
+  const q = url.searchParams;
+  const query: JournalQuery = {};
+  if (q.has("method")) query.method = q.get("method")!;
+  if (q.has("path")) query.path = q.get("path")!;
+  if (q.has("status") && /^\d+$/.test(q.get("status")!)) query.status = Number(q.get("status"));
+  if (q.get("uploads") === "true") query.uploads = true;
+  if (q.get("violations") === "true") query.violations = true;
+  return query;
 }
 
 function safeDecode(s: string): string {

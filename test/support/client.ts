@@ -7,6 +7,8 @@ import { expect } from "vitest";
 import { createSimulator, mintUserToken, type Simulator, type SimulatorOptions } from "../../src/index.js";
 import { loadContract } from "../../src/contract/contract.js";
 import { createFileStore, serve } from "../../src/node/index.js";
+import { createHandlers } from "../../src/msw/index.js";
+import { setupServer } from "msw/node";
 
 export interface Answer {
   status: number;
@@ -87,10 +89,13 @@ export function overHttp(baseUrl: string): Client {
   return makeClient(baseUrl, (request) => fetch(request));
 }
 
-export type Adapter = "in-process" | "http";
+export type Adapter = "in-process" | "http" | "msw";
 
-/** Both adapters, for tests that must give the same answers through each. */
-export const ADAPTERS: Adapter[] = ["in-process", "http"];
+/** Every adapter, for tests that must give the same answers through each. */
+export const ADAPTERS: Adapter[] = ["in-process", "http", "msw"];
+
+/** The origin msw-mode tests call; any origin works, this one shows it is not a real host. */
+export const MSW_ORIGIN = "https://api.cf.example";
 
 /**
  * A simulator with no processing delay, and a checked client for it: in process
@@ -105,6 +110,20 @@ export async function setup(
     const sim = createSimulator({ processingDelay: 0, logger: () => {}, ...options });
     await sim.ready;
     return { sim, api: inProcess(sim), close: () => sim.close() };
+  }
+  if (adapter === "msw") {
+    const sim = createSimulator({ processingDelay: 0, logger: () => {}, origin: MSW_ORIGIN, ...options });
+    await sim.ready;
+    const server = setupServer(...createHandlers(sim, { origin: MSW_ORIGIN }));
+    server.listen({ onUnhandledRequest: "error" });
+    return {
+      sim,
+      api: makeClient(MSW_ORIGIN, (request) => fetch(request)),
+      close: async () => {
+        server.close();
+        await sim.close();
+      },
+    };
   }
   const store = createFileStore();
   const sim = createSimulator({ processingDelay: 0, logger: () => {}, store, ...options });

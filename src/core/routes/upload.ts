@@ -20,6 +20,8 @@ import { NGX_DUMMY_KEY, readUploadForm, type UploadForm } from "../upload-form.j
 import { processPackage, type ProcessingResult } from "../processing.js";
 import { createJob, finishJob, jobErrorForFailure } from "../jobs.js";
 import type { JobRecord } from "../model.js";
+import type { JournalMultipart } from "../journal.js";
+import { readZipDirectory } from "../zip/reader.js";
 import { findScenario, scenarioFromPrefer, type ScenarioSetting } from "../scenarios.js";
 import { expireOldPackages } from "../expiry.js";
 
@@ -70,6 +72,7 @@ export async function handleUpload(ctx: Context): Promise<Response> {
   const form = await readUploadForm(ctx.request, ctx.runtime.store, {
     maxBodySize: ctx.runtime.options.maxBodySize,
   });
+  ctx.multipart = await summariseForm(ctx, form);
   let accepted = false;
   try {
     const response = await checkAndAccept(ctx, form, scenario);
@@ -78,6 +81,32 @@ export async function handleUpload(ctx: Context): Promise<Response> {
   } finally {
     if (!accepted && form.bits) await ctx.runtime.store.delete(form.bits.id);
   }
+}
+
+/** The journal's view of an upload body: parts, the zip's entry names, the parsed resources. */
+async function summariseForm(ctx: Context, form: UploadForm): Promise<JournalMultipart> {
+  let bits: JournalMultipart["bits"] = null;
+  if (form.bits) {
+    const blob = form.bits;
+    let entries: string[] | null;
+    try {
+      const dir = await readZipDirectory((s, e) => ctx.runtime.store.read(blob.id, s, e), blob.size);
+      entries = dir.entries.map((e) => e.name);
+    } catch {
+      entries = null;
+    }
+    bits = { filename: blob.filename, contentType: blob.contentType, size: blob.size, sha256: blob.sha256, entries };
+  }
+  let resources: JournalMultipart["resources"] = null;
+  if (form.resources !== null) {
+    try {
+      const parsed: unknown = JSON.parse(form.resources);
+      resources = Array.isArray(parsed) ? { entries: parsed } : { invalid: form.resources };
+    } catch {
+      resources = { invalid: form.resources };
+    }
+  }
+  return { parts: form.parts, bits, resources };
 }
 
 function pickLatency(ctx: Context, latency: number | [number, number]): number {

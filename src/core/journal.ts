@@ -1,0 +1,130 @@
+/**
+ * The request journal: every request the simulator answers, with a summary
+ * of its multipart parts and, when a contract checker is configured, a
+ * verdict on the request against spec/openapi.yaml.
+ */
+
+export interface JournalBits {
+  filename: string;
+  contentType: string | null;
+  size: number;
+  sha256: string;
+  /** Entry names from the zip's central directory; null when the bytes are not a zip. */
+  entries: string[] | null;
+}
+
+export interface JournalMultipart {
+  /** Every part in request order. */
+  parts: Array<{ name: string | null; filename: string | null; contentType: string | null; size: number }>;
+  bits: JournalBits | null;
+  /** The `resources` field: the parsed entries, or the raw text when it is not JSON. Null when absent. */
+  resources: { entries: unknown[] } | { invalid: string } | null;
+}
+
+export interface ContractViolation {
+  /** `path`, `query.per_page`, `header.content-type`, `body.resources[0].mode`, … */
+  location: string;
+  message: string;
+}
+
+export interface ContractVerdict {
+  operationId: string | null;
+  valid: boolean;
+  violations: ContractViolation[];
+}
+
+export interface JournalEntry {
+  /** 1, 2, 3 … in the order requests arrived. */
+  id: number;
+  /** When the request arrived, ISO 8601. */
+  time: string;
+  method: string;
+  path: string;
+  query: string;
+  /** Request headers, names in lower case; `authorization` is redacted to its scheme. */
+  headers: Record<string, string>;
+  /** Summary of a multipart body (uploads); null for other requests. */
+  multipart: JournalMultipart | null;
+  /** The response status; 0 when the connection was dropped on purpose (connection-reset). */
+  status: number;
+  /** The scenario that answered an upload, else null. */
+  scenario: string | null;
+  /** The request against the contract; null when no checker is configured. */
+  contract: ContractVerdict | null;
+  durationMs: number;
+}
+
+/** What the simulator needs from a contract checker (see `mock-packages/contract`). */
+export interface RequestChecker {
+  checkRequest(request: {
+    method: string;
+    path: string;
+    query: string;
+    headers: Record<string, string>;
+    multipart: JournalMultipart | null;
+  }): ContractVerdict;
+}
+
+export interface JournalQuery {
+  method?: string;
+  /** Exact path, or a RegExp. */
+  path?: string | RegExp;
+  status?: number;
+  /** Only uploads (`POST /v3/packages/{guid}/upload`). */
+  uploads?: boolean;
+  /** Only entries whose request broke the contract. */
+  violations?: boolean;
+}
+
+export interface Journal {
+  /** Every entry, oldest first. */
+  entries(): JournalEntry[];
+  find(query?: JournalQuery): JournalEntry[];
+  /** The uploads, oldest first. */
+  uploads(): JournalEntry[];
+  /** The most recent entry, if any. */
+  last(): JournalEntry | undefined;
+  clear(): void;
+}
+
+const UPLOAD_PATH = /^\/v3\/packages\/[^/]+\/upload\/?$/;
+
+export function matchesQuery(entry: JournalEntry, query: JournalQuery): boolean {
+  if (query.method && entry.method !== query.method.toUpperCase()) return false;
+  if (query.path !== undefined) {
+    if (typeof query.path === "string" ? entry.path !== query.path : !query.path.test(entry.path)) return false;
+  }
+  if (query.status !== undefined && entry.status !== query.status) return false;
+  if (query.uploads && !(entry.method === "POST" && UPLOAD_PATH.test(entry.path))) return false;
+  if (query.violations && !(entry.contract && !entry.contract.valid)) return false;
+  return true;
+}
+
+export function createJournal(limit: number): Journal & { add(entry: Omit<JournalEntry, "id">): JournalEntry } {
+  let entries: JournalEntry[] = [];
+  let next = 0;
+  return {
+    add(entry) {
+      const full = { id: ++next, ...entry };
+      entries.push(full);
+      if (entries.length > limit) entries = entries.slice(entries.length - limit);
+      return full;
+    },
+    entries: () => [...entries],
+    find: (query = {}) => entries.filter((e) => matchesQuery(e, query)),
+    uploads: () => entries.filter((e) => matchesQuery(e, { uploads: true })),
+    last: () => entries[entries.length - 1],
+    clear() {
+      entries = [];
+    },
+  };
+}
+
+/** Request headers for the journal: lower-case names, the credentials of `authorization` redacted. */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, key) => {
+    out[key] = key === "authorization" ? value.replace(/^(\s*\S+)\s+.*$/s, "$1 [redacted]") : value;
+  });
+  return out;
+}

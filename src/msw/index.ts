@@ -1,0 +1,40 @@
+/**
+ * msw request handlers over a simulator, for `setupServer` (Node) and
+ * `setupWorker` (browsers). They use only msw's stable surface (`http.all` and
+ * the resolver's `request`), present in msw 2 and 3; the user's own msw is used.
+ *
+ * @example
+ * import { setupServer } from "msw/node";
+ * import { createSimulator } from "mock-packages";
+ * import { createHandlers } from "mock-packages/msw";
+ * const sim = createSimulator({ processingDelay: 0 });
+ * const server = setupServer(...createHandlers(sim, { origin: "https://api.example.local" }));
+ */
+import { http, type RequestHandler } from "msw";
+import type { Simulator } from "../core/simulator.js";
+
+export interface HandlerOptions {
+  /**
+   * The API's origin(s), e.g. `https://api.example.local`. Default: any origin
+   * (`*`), which then matches `/v3` and `/v3/*` and `/__mock/*` on every host;
+   * with an origin, its root `/` is served too.
+   */
+  origin?: string | string[];
+}
+
+/** Handlers that send every matching request to `simulator.handle`. Faults map to msw's own behaviour: a network error is `Response.error()`. */
+export function createHandlers(simulator: Simulator, options: HandlerOptions = {}): RequestHandler[] {
+  const origins =
+    options.origin === undefined ? ["*"] : Array.isArray(options.origin) ? options.origin : [options.origin];
+  const resolver = ({ request }: { request: Request }) => simulator.handle(request);
+  return origins.flatMap((raw) => {
+    const origin = raw.replace(/\/+$/, "");
+    const handlers = [
+      http.all(`${origin}/v3`, resolver),
+      http.all(`${origin}/v3/*`, resolver),
+      http.all(`${origin}/__mock/*`, resolver),
+    ];
+    if (origin !== "*") handlers.push(http.all(`${origin}/`, resolver));
+    return handlers;
+  });
+}
