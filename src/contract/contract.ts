@@ -183,6 +183,17 @@ export async function createContractChecker(
         body = synthetic.body;
         headers["content-type"] = synthetic.contentType;
         headers["content-length"] = String(synthetic.body.length);
+      } else if (request.body !== null) {
+        try {
+          body = JSON.parse(request.body);
+        } catch {
+          body = request.body;
+        }
+        headers["content-length"] = String(request.body.length || 1);
+      } else if (headers["content-type"]) {
+        // A body the simulator did not read (the front end rejected it first): its content type still counts.
+        body = "(body)";
+        headers["content-length"] = headers["content-length"] ?? "1";
       }
       const result = validateInput({
         resource: op,

@@ -33,6 +33,8 @@ export class Context {
   scenario: string | null = null;
   /** Summary of the multipart body, when the route read one (for the journal). */
   multipart: JournalMultipart | null = null;
+  /** The JSON body's text, when the route read one (for the journal). */
+  bodyText: string | null = null;
   private permissions: Permissions | undefined;
 
   constructor(
@@ -96,6 +98,7 @@ export class Context {
   /** Reads a JSON request body; 400 CF-MessageParseError when it is not JSON. */
   async jsonBody(): Promise<unknown> {
     const text = await this.request.text();
+    this.bodyText = text;
     if (text.trim() === "") return {};
     try {
       return JSON.parse(text);

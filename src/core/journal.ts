@@ -45,6 +45,8 @@ export interface JournalEntry {
   headers: Record<string, string>;
   /** Summary of a multipart body (uploads); null for other requests. */
   multipart: JournalMultipart | null;
+  /** A JSON request body as sent (creates, updates, resource matches); null when none was read. */
+  body: string | null;
   /** The response status; 0 when the connection was dropped on purpose (connection-reset). */
   status: number;
   /** The scenario that answered an upload, else null. */
@@ -62,6 +64,7 @@ export interface RequestChecker {
     query: string;
     headers: Record<string, string>;
     multipart: JournalMultipart | null;
+    body: string | null;
   }): ContractVerdict;
 }
 

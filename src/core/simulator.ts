@@ -289,6 +289,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
             query: url.search,
             headers: requestHeaders,
             multipart,
+            body: seen.ctx?.bodyText ?? null,
           });
         } catch (error) {
           logger("warn", "the contract checker failed", error);
@@ -301,6 +302,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         query: url.search,
         headers: requestHeaders,
         multipart,
+        body: seen.ctx?.bodyText ?? null,
         status: response.type === "error" ? 0 : response.status,
         scenario: seen.ctx?.scenario ?? null,
         contract,

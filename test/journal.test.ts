@@ -1,0 +1,194 @@
+/**
+ * The request journal: what it records, its redaction, its contract verdicts,
+ * its queries in process and over HTTP, and the assertion helpers built on it.
+ */
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildAppZip, buildCfUploadBody, buildMultipart } from "../fixtures/index.js";
+import { createContractChecker } from "../src/contract/index.js";
+import type { RequestChecker } from "../src/core/journal.js";
+import { expectNoContractViolations, expectNoUpload, expectUpload } from "../src/testing/index.js";
+import { setup, tokenFor, type Client } from "./support/client.js";
+import { packageGuid } from "./support/world.js";
+import type { Simulator } from "../src/index.js";
+
+let checker: RequestChecker;
+beforeAll(async () => {
+  checker = await createContractChecker();
+});
+
+let sim: Simulator;
+let api: Client;
+let close: () => Promise<void>;
+afterEach(() => close());
+
+async function cfUpload(guid: string, files: Record<string, string>, resources: object[] = []) {
+  const body = buildCfUploadBody({
+    resources: resources as never,
+    bits: await buildAppZip(files, { directories: true }),
+  });
+  return api.call(`/v3/packages/${guid}/upload`, {
+    method: "POST",
+    user: "space-developer",
+    body: body.body,
+    headers: { "content-type": body.contentType },
+  });
+}
+
+describe("recording", () => {
+  it("records an upload with its parts, the zip's entries, the parsed resources and the redacted token", async () => {
+    ({ sim, api, close } = await setup({ contract: checker }));
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const resources = [{ path: "big.bin", mode: "644", checksum: { value: "a".repeat(40) }, size_in_bytes: 70000 }];
+    const r = await cfUpload(guid, { "src/index.js": "x" }, resources);
+    expect(r.status).toBe(200);
+    const [entry] = sim.journal.uploads();
+    expect(entry).toMatchObject({
+      id: 1,
+      method: "POST",
+      path: `/v3/packages/${guid}/upload`,
+      status: 200,
+      scenario: "cloud-controller",
+    });
+    expect(entry!.headers.authorization).toBe("bearer [redacted]");
+    expect(JSON.stringify(entry)).not.toContain(await tokenFor("space-developer"));
+    expect(entry!.multipart!.parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([
+      ["resources", null, null],
+      ["bits", "package.zip", "application/octet-stream"],
+    ]);
+    expect(entry!.multipart!.bits!.entries).toEqual(["src/", "src/index.js"]);
+    expect(entry!.multipart!.bits!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry!.multipart!.resources).toEqual({ entries: resources });
+    expect(entry!.contract).toEqual({ operationId: "uploadPackageBits", valid: true, violations: [] });
+  });
+
+  it("records rejected requests, non-upload requests, and not-a-zip bits", async () => {
+    ({ sim, api, close } = await setup());
+    const guid = packageGuid(sim, "web-app", "READY");
+    const body = buildMultipart([
+      { name: "bits", filename: "x.zip", content: "not a zip" },
+      { name: "resources", content: "[oops" },
+    ]);
+    await api.call(`/v3/packages/${guid}/upload`, {
+      method: "POST",
+      user: "space-developer",
+      body: body.body,
+      headers: { "content-type": body.contentType },
+    });
+    await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
+    const entries = sim.journal.entries();
+    expect(entries.map((e) => [e.method, e.status])).toEqual([
+      ["POST", 422],
+      ["GET", 200],
+    ]);
+    expect(entries[0]!.multipart!.bits!.entries).toBeNull();
+    expect(entries[0]!.multipart!.resources).toEqual({ invalid: "[oops" });
+    expect(entries[1]!.multipart).toBeNull();
+    expect(entries[1]!.contract).toBeNull();
+  });
+
+  it("answers queries by path, status and method, and clears on reset", async () => {
+    ({ sim, api, close } = await setup());
+    await api.call("/v3/packages", { user: "space-developer" });
+    await api.call("/v3/packages", {});
+    await api.call("/v3/apps", { user: "space-developer" });
+    expect(sim.journal.find({ path: "/v3/packages" }).map((e) => e.status)).toEqual([200, 401]);
+    expect(sim.journal.find({ status: 401 })).toHaveLength(1);
+    expect(sim.journal.find({ path: /^\/v3\/apps/ })).toHaveLength(1);
+    expect(sim.journal.last()!.path).toBe("/v3/apps");
+    await sim.reset();
+    expect(sim.journal.entries()).toEqual([]);
+  });
+
+  it("keeps the admin API and preflights out of the journal", async () => {
+    ({ sim, api, close } = await setup());
+    await api.call("/__mock/scenario", {});
+    await api.call("/v3/packages", {
+      method: "OPTIONS",
+      headers: { origin: "http://app.local", "access-control-request-method": "GET" },
+      unchecked: true,
+    });
+    expect(sim.journal.entries()).toEqual([]);
+  });
+});
+
+describe("contract verdicts", () => {
+  it("lists what a request breaks: a missing token, a wrong query type, a resources entry that fits neither shape", async () => {
+    ({ sim, api, close } = await setup({ contract: checker }));
+    await api.call("/v3/packages?per_page=many", {});
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    await cfUpload(guid, { "a.txt": "a" }, [{ path: "a", checksum: { value: "x" }, size_in_bytes: 1, mode: 644 }]);
+    const [list, upload] = sim.journal.entries();
+    expect(list!.contract!.valid).toBe(false);
+    expect(list!.contract!.violations).toEqual(
+      expect.arrayContaining([
+        { location: "header.authorization", message: "the operation needs 'Authorization: bearer <token>'" },
+        { location: "query.per_page", message: "Request query parameter per_page must be integer" },
+      ]),
+    );
+    expect(upload!.contract!.violations).toContainEqual({
+      location: "body.resources[0].mode",
+      message: "must be string",
+    });
+    expect(() => expectNoContractViolations(sim)).toThrow(
+      /2 request\(s\) broke the contract:\n  #1 GET \/v3\/packages\?per_page=many/,
+    );
+  });
+
+  it("flags a JSON body sent to the upload endpoint", async () => {
+    ({ sim, api, close } = await setup({ contract: checker }));
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    await api.call(`/v3/packages/${guid}/upload`, {
+      method: "POST",
+      user: "space-developer",
+      headers: { "content-type": "application/json" },
+      body: '{"resources":[]}',
+    });
+    const verdict = sim.journal.last()!.contract!;
+    expect(verdict.valid).toBe(false);
+    expect(verdict.violations.map((v) => v.message).join(" ")).toContain("multipart/form-data");
+  });
+
+  it("says how to get verdicts when the simulator has no checker", async () => {
+    ({ sim, api, close } = await setup());
+    await api.call("/v3/packages", { user: "space-developer" });
+    expect(() => expectNoContractViolations(sim)).toThrow("createContractChecker");
+  });
+});
+
+describe("assertion helpers", () => {
+  it("expectUpload finds the upload by package, zip paths, resources and field order", async () => {
+    ({ sim, api, close } = await setup());
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    expectNoUpload(sim);
+    await cfUpload(guid, { "index.js": "1", "lib/a.js": "2" }, [
+      { path: "big.bin", mode: "644", checksum: { value: "b".repeat(40) }, size_in_bytes: 70000 },
+    ]);
+    const entry = expectUpload(sim, {
+      packageGuid: guid,
+      status: 200,
+      zipPaths: ["index.js", "lib/a.js"],
+      resources: ["big.bin"],
+      fieldOrder: ["resources", "bits"],
+    });
+    expect(entry.id).toBe(1);
+    expect(() => expectUpload(sim, { zipPaths: ["missing.js"] })).toThrow(
+      /expected an upload .* but none matched\. Uploads received:\n  #1 POST .* the zip lacks missing\.js/s,
+    );
+    expect(() => expectNoUpload(sim, guid)).toThrow("expected no upload");
+  });
+});
+
+describe("over HTTP", () => {
+  it("serves the journal under /__mock/journal with filters, and clears it with DELETE", async () => {
+    ({ sim, api, close } = await setup({}, "http"));
+    await api.call("/v3/packages", { user: "space-developer" });
+    await api.call("/v3/packages", {});
+    const all = await api.call("/__mock/journal", {});
+    expect(all.status).toBe(200);
+    expect(all.json.entries.map((e: { status: number }) => e.status)).toEqual([200, 401]);
+    const failed = await api.call("/__mock/journal?status=401", {});
+    expect(failed.json.entries).toHaveLength(1);
+    expect((await api.call("/__mock/journal", { method: "DELETE" })).status).toBe(204);
+    expect((await api.call("/__mock/journal", {})).json.entries).toEqual([]);
+  });
+});
