@@ -33,3 +33,14 @@ export type {
   UserData,
   WorldData,
 } from "./core/model.js";
+export { SCENARIOS, SCENARIO_NAMES } from "./core/scenarios.js";
+export type { ScenarioDefinition, ScenarioInput, ScenarioName, ScenarioSetting } from "./core/scenarios.js";
+export type {
+  ContractVerdict,
+  ContractViolation,
+  Journal,
+  JournalEntry,
+  JournalMultipart,
+  JournalQuery,
+  RequestChecker,
+} from "./core/journal.js";

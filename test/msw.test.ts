@@ -64,6 +64,24 @@ async function uploadForm() {
 }
 
 describe("msw handlers", () => {
+  it("run on the msw and Node this run asks for (msw 2 on Node 20, or msw 3 on Node 24)", async () => {
+    const { createRequire } = await import("node:module");
+    const http = (await import("msw")).http;
+    expect(typeof http.all).toBe("function");
+    const mswMajor = Number(
+      JSON.parse(
+        (await import("node:fs")).readFileSync(
+          createRequire(import.meta.url).resolve(
+            process.env.EXPECT_MSW_MAJOR === "3" ? "./msw3/node_modules/msw/package.json" : "msw/package.json",
+          ),
+          "utf8",
+        ),
+      ).version.split(".")[0],
+    );
+    expect(mswMajor).toBe(Number(process.env.EXPECT_MSW_MAJOR ?? "2"));
+    expect(Number(process.versions.node.split(".")[0])).toBe(Number(process.env.EXPECT_NODE_MAJOR ?? "20"));
+  });
+
   it("serve the simulator at the given origin, with links built from it", async () => {
     const r = await call(ONE, `/v3/packages/${packageGuid(one, "web-app", "READY")}`);
     expect(r.status).toBe(200);

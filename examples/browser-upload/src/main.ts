@@ -1,12 +1,12 @@
 /**
- * The browser side of test/browser.test.ts: registers the msw worker with the
- * mock-packages handlers and uploads a zip with fetch and FormData, as a
- * frontend under development would. The result lands on `window.__result`.
+ * A page under development: registers the msw worker with the mock-packages
+ * handlers and uploads a zip with fetch and FormData, as a frontend would.
+ * The result lands on `window.__result` (read by test/upload-page.test.ts) and on the page.
  */
 import { setupWorker } from "msw/browser";
-import { createSimulator, mintUserToken } from "../../src/index.js";
-import { createHandlers } from "../../src/msw/index.js";
-import { buildAppZip } from "../../fixtures/zip.js";
+import { createSimulator, mintUserToken } from "mock-packages";
+import { createHandlers } from "mock-packages/msw";
+import { buildAppZip } from "mock-packages/fixtures";
 
 declare global {
   interface Window {
@@ -57,6 +57,9 @@ async function main() {
     secondUpload: { status: again.status, body: await again.json() },
     journal,
   };
+  const out = document.getElementById("result");
+  if (out) out.textContent = JSON.stringify(window.__result, null, 2);
+  else throw new Error("no #result in " + document.documentElement.outerHTML.slice(0, 300));
 }
 
 main().catch((error: Error) => {

@@ -1,21 +1,24 @@
 /**
- * The browser path, proven in a real browser: headless Chromium loads a page
- * that registers the msw worker with the mock-packages handlers and uploads a
- * zip with fetch and FormData. Needs Debian's chromium (`.ci/run` installs it).
+ * The browser path, proven in a real browser: headless Chromium loads the page
+ * (src/main.ts, bundled with esbuild), which registers the msw worker with the
+ * mock-packages handlers and uploads a zip with fetch and FormData.
+ * Needs Debian's chromium (the project's `.ci/run` installs it).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const root = fileURLToPath(new URL("..", import.meta.url));
+const here = fileURLToPath(new URL("..", import.meta.url));
+const require = createRequire(import.meta.url);
 let server: Server;
 let browser: Browser;
 let url: string;
@@ -26,7 +29,7 @@ beforeAll(async () => {
     throw new Error(`No Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
   }
   const bundle = await build({
-    entryPoints: [join(root, "test/browser/page.ts")],
+    entryPoints: [join(here, "src/main.ts")],
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -37,12 +40,12 @@ beforeAll(async () => {
   const files: Record<string, { type: string; body: string | Buffer }> = {
     "/": {
       type: "text/html",
-      body: '<!doctype html><title>mock-packages</title><script type="module" src="/app.js"></script>',
+      body: readFileSync(join(here, "index.html")),
     },
     "/app.js": { type: "text/javascript", body: Buffer.from(bundle.outputFiles[0]!.contents) },
     "/mockServiceWorker.js": {
       type: "text/javascript",
-      body: readFileSync(join(root, "node_modules/msw/lib/mockServiceWorker.js")),
+      body: readFileSync(join(dirname(require.resolve("msw/package.json")), "lib/mockServiceWorker.js")),
     },
   };
   server = createServer((req, res) => {
