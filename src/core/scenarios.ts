@@ -165,6 +165,7 @@ export function parseLatency(value: string | number | [number, number]): number 
     return value;
   }
   if (Array.isArray(value)) {
+    if (value.length !== 2) throw bad();
     const [a, b] = value;
     if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 0 && b >= a)) throw bad();
     return [a, b];
