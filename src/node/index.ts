@@ -11,3 +11,4 @@ export { serve } from "./server.js";
 export type { RunningServer, ServeOptions } from "./server.js";
 export { createFileStore } from "./file-store.js";
 export type { FileStore, FileStoreOptions } from "./file-store.js";
+export { WorldFileError, loadWorldFile } from "./world-file.js";
