@@ -26,6 +26,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 512);
+/** Run only some workloads, e.g. BENCH_ONLY=1,2 (for profiling; the report then has gaps). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4").split(","));
 
 type Name = "A" | "B" | "C";
 const LABEL: Record<Name, string> = {
@@ -296,19 +298,21 @@ async function main() {
   const upload = {} as Record<Name, LoadResult>;
   const get = {} as Record<Name, LoadResult>;
   const startup = {} as Record<Name, number>;
+  const none: LoadResult = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0, rssMiB: 0 };
   for (const n of names) {
     console.error(`(1) upload workload: ${LABEL[n]}`);
-    upload[n] = await uploadWorkload(n, token);
+    upload[n] = ONLY.has("1") ? await uploadWorkload(n, token) : none;
   }
   for (const n of names) {
     console.error(`(2) GET workload: ${LABEL[n]}`);
-    get[n] = await getWorkload(n, token);
+    get[n] = ONLY.has("2") ? await getWorkload(n, token) : none;
   }
   console.error(`(3) ${BIG_MIB} MiB upload: A and C`);
-  const big = { A: await bigUpload("A", token), C: await bigUpload("C", token) };
+  const noBig: BigResult = { mibps: 0, seconds: 0, rssMiB: 0, status: 0 };
+  const big = ONLY.has("3") ? { A: await bigUpload("A", token), C: await bigUpload("C", token) } : { A: noBig, C: noBig };
   for (const n of names) {
     console.error(`(4) start-up: ${LABEL[n]}`);
-    startup[n] = await startupMs(n);
+    startup[n] = ONLY.has("4") ? await startupMs(n) : 0;
   }
 
   const row = (n: Name, r: LoadResult) =>

@@ -7,7 +7,7 @@ import { Permissions, type Identity } from "./permissions.js";
 import type { PresentOptions } from "./presenters.js";
 import type { State } from "./state.js";
 import type { BlobStore } from "./store.js";
-import { checkAuthorization } from "./tokens.js";
+import { checkAuthorization, type TokenClaims } from "./tokens.js";
 import type { ResolvedOptions } from "./options.js";
 import type { JournalMultipart } from "./journal.js";
 
@@ -22,6 +22,8 @@ export interface Runtime {
   background(task: () => Promise<void>): void;
   sleep(ms: number): Promise<void>;
   log(level: "info" | "warn" | "error", message: string, error?: unknown): void;
+  /** Tokens whose signature was verified, by their text (the signing key is fixed per simulator). */
+  readonly tokenCache: Map<string, TokenClaims>;
   /** Resolves when `signal` aborts or the simulator closes: for answers that never come. */
   hang(signal: AbortSignal): Promise<void>;
 }
@@ -65,6 +67,7 @@ export class Context {
       this.request.headers.get("authorization"),
       this.runtime.options.signingKey,
       this.runtime.now(),
+      this.runtime.tokenCache,
     );
     if (!check.ok) {
       if (check.reason === "missing") throw new CfError("NotAuthenticated");

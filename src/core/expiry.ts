@@ -7,8 +7,9 @@ import type { Runtime } from "./context.js";
 
 export async function expireOldPackages(runtime: Runtime, appGuid: string): Promise<void> {
   const keep = runtime.options.maxValidPackagesStored;
-  const finished = [...runtime.state.packages.values()]
-    .filter((p) => p.appGuid === appGuid && p.type === "bits" && (p.state === "READY" || p.state === "FAILED"))
+  const finished = runtime.state
+    .packagesOfApp(appGuid)
+    .filter((p) => p.type === "bits" && (p.state === "READY" || p.state === "FAILED"))
     .sort((a, b) => b.createdAt - a.createdAt || b.guid.localeCompare(a.guid));
   for (const pkg of finished.slice(keep)) {
     pkg.state = "EXPIRED";

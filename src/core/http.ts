@@ -6,8 +6,17 @@ import { CfError } from "./errors.js";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
 
+/**
+ * A JSON response's text, kept on the Response under this symbol so that an
+ * adapter may write it without reading the body stream (a fast path, nothing more).
+ */
+export const RAW_BODY = Symbol.for("mock-packages.raw-body");
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": JSON_TYPE, ...headers } });
+  const text = JSON.stringify(body);
+  const response = new Response(text, { status, headers: { "Content-Type": JSON_TYPE, ...headers } });
+  (response as Response & { [RAW_BODY]?: string })[RAW_BODY] = text;
+  return response;
 }
 
 export function errorResponse(error: CfError, headers: Record<string, string> = {}): Response {

@@ -104,21 +104,29 @@ export function matchesQuery(entry: JournalEntry, query: JournalQuery): boolean 
 }
 
 export function createJournal(limit: number): Journal & { add(entry: Omit<JournalEntry, "id">): JournalEntry } {
+  // The oldest entries go first once `limit` is reached; dropping them is amortised O(1).
   let entries: JournalEntry[] = [];
+  let start = 0;
   let next = 0;
+  const live = () => (start === 0 ? entries : entries.slice(start));
   return {
     add(entry) {
       const full = { id: ++next, ...entry };
       entries.push(full);
-      if (entries.length > limit) entries = entries.slice(entries.length - limit);
+      if (entries.length - start > limit) start++;
+      if (start > limit) {
+        entries = entries.slice(start);
+        start = 0;
+      }
       return full;
     },
-    entries: () => [...entries],
-    find: (query = {}) => entries.filter((e) => matchesQuery(e, query)),
-    uploads: () => entries.filter((e) => matchesQuery(e, { uploads: true })),
-    last: () => entries[entries.length - 1],
+    entries: () => [...live()],
+    find: (query = {}) => live().filter((e) => matchesQuery(e, query)),
+    uploads: () => live().filter((e) => matchesQuery(e, { uploads: true })),
+    last: () => (entries.length > start ? entries[entries.length - 1] : undefined),
     clear() {
       entries = [];
+      start = 0;
     },
   };
 }

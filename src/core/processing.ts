@@ -14,6 +14,7 @@ import type { V2Resource } from "./resources.js";
 import type { CachedResource } from "./state.js";
 import type { BlobInfo, BlobStore } from "./store.js";
 import { crc32 } from "./zip/crc32.js";
+import { Inflate } from "fflate";
 import {
   ZipFormatError,
   dataOffset,
@@ -55,7 +56,10 @@ const EMPTY_ZIP = cfMessage("AppBitsUploadInvalid", "Invalid zip archive (zipfil
 const S_IFMT = 0o170000;
 const CHUNK = 1024 * 1024;
 
-class JobFailure extends Error {}
+/** A failure that ends the job with its message as `data.error`. Not an Error: no stack to capture. */
+class JobFailure {
+  constructor(readonly message: string) {}
+}
 
 const tooLarge = (max: number) => cfMessage("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
 
@@ -140,42 +144,40 @@ async function extractEntry(store: BlobStore | null, read: ReadRange, entry: Zip
     throw new ZipFormatError(`unsupported compression method ${entry.method}`);
   const start = await dataOffset(read, entry);
   const end = start + entry.compressedSize;
-  let at = start;
-  const compressed = new ReadableStream<Uint8Array>({
-    pull: async (controller) => {
-      if (at >= end) return controller.close();
-      const bytes = await read(at, Math.min(end, at + CHUNK));
-      if (bytes.length === 0) return controller.error(new ZipFormatError("archive ends inside an entry"));
-      at += bytes.length;
-      controller.enqueue(bytes);
-    },
-  });
-  const plain =
-    entry.method === 8
-      ? compressed.pipeThrough(
-          new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
-        )
-      : compressed;
   const writer = store?.create() ?? null;
   let size = 0;
   let crc = 0;
+  // fflate's push inflater: output arrives in pieces, so memory stays flat whatever the entry's size.
+  const out: Uint8Array[] = [];
+  let inflateError: unknown = null;
+  const inflater =
+    entry.method === 8
+      ? new Inflate((chunk) => {
+          out.push(chunk);
+        })
+      : null;
+  const take = async (chunk: Uint8Array) => {
+    size += chunk.length;
+    if (size > entry.uncompressedSize) throw new ZipFormatError("an entry inflates to more than it declares");
+    crc = crc32(chunk, crc);
+    if (writer) await writer.write(chunk);
+  };
   try {
-    const reader = plain.getReader();
-    for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch {
-        throw new ZipFormatError("corrupt deflate data");
+    for (let at = start; at < end; ) {
+      const bytes = await read(at, Math.min(end, at + CHUNK));
+      if (bytes.length === 0) throw new ZipFormatError("archive ends inside an entry");
+      at += bytes.length;
+      if (inflater) {
+        try {
+          inflater.push(bytes, at >= end);
+        } catch (error) {
+          inflateError = error;
+        }
+        if (inflateError) throw new ZipFormatError("corrupt deflate data");
+        for (const chunk of out.splice(0)) await take(chunk);
+      } else {
+        await take(bytes);
       }
-      if (next.done) break;
-      size += next.value.length;
-      if (size > entry.uncompressedSize) {
-        await reader.cancel().catch(() => {});
-        throw new ZipFormatError("an entry inflates to more than it declares");
-      }
-      crc = crc32(next.value, crc);
-      if (writer) await writer.write(next.value);
     }
     if (size !== entry.uncompressedSize || crc !== entry.crc32) throw new ZipFormatError("size or CRC mismatch");
     return writer ? await writer.finish() : null;

@@ -196,6 +196,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       });
     },
     log: logger,
+    tokenCache: new Map(),
     hang(signal) {
       return new Promise<void>((resolve) => {
         const done = () => {

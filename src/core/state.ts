@@ -30,12 +30,42 @@ export interface CachedResource {
   contentSha1: string;
 }
 
+/** Packages by guid, with an index by app kept in step on every set and delete. */
+export class PackageMap extends Map<string, PackageRecord> {
+  private readonly byApp = new Map<string, Map<string, PackageRecord>>();
+
+  override set(guid: string, pkg: PackageRecord): this {
+    const previous = super.get(guid);
+    if (previous) this.byApp.get(previous.appGuid)?.delete(guid);
+    super.set(guid, pkg);
+    let app = this.byApp.get(pkg.appGuid);
+    if (!app) this.byApp.set(pkg.appGuid, (app = new Map()));
+    app.set(guid, pkg);
+    return this;
+  }
+
+  override delete(guid: string): boolean {
+    const previous = super.get(guid);
+    if (previous) this.byApp.get(previous.appGuid)?.delete(guid);
+    return super.delete(guid);
+  }
+
+  override clear(): void {
+    this.byApp.clear();
+    super.clear();
+  }
+
+  ofApp(appGuid: string): PackageRecord[] {
+    return [...(this.byApp?.get(appGuid)?.values() ?? [])];
+  }
+}
+
 export class State {
   orgs = new Map<string, OrgRecord>();
   spaces = new Map<string, SpaceRecord>();
   apps = new Map<string, AppRecord>();
   users = new Map<string, UserData>();
-  packages = new Map<string, PackageRecord>();
+  packages = new PackageMap();
   jobs = new Map<string, JobRecord>();
   featureFlags = new Map<string, FeatureFlagRecord>();
   resourceCache = new Map<string, CachedResource>();
@@ -98,6 +128,11 @@ export class State {
       }
       this.packages.set(p.guid, record);
     }
+  }
+
+  /** The packages of one app, from an index kept by the package map. */
+  packagesOfApp(appGuid: string): PackageRecord[] {
+    return this.packages.ofApp(appGuid);
   }
 
   spaceOfApp(appGuid: string): SpaceRecord | undefined {

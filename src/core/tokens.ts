@@ -77,10 +77,18 @@ export async function checkAuthorization(
   header: string | null,
   signingKey: string,
   nowMs: number,
+  cache?: Map<string, TokenClaims>,
 ): Promise<TokenCheck> {
   if (header === null || header.trim() === "") return { ok: false, reason: "missing" };
   const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) return { ok: false, reason: "invalid", why: "the Authorization header is not 'bearer <token>'" };
+  // A token whose signature was verified before needs only its expiry checked again.
+  const known = cache?.get(match[1]!);
+  if (known) {
+    if (known.exp * 1000 > nowMs) return { ok: true, claims: known };
+    cache!.delete(match[1]!);
+    return { ok: false, reason: "invalid", why: "the token has expired" };
+  }
   try {
     const { payload } = await jwtVerify(match[1]!, keyBytes(signingKey), {
       algorithms: ["HS256"],
@@ -94,16 +102,18 @@ export async function checkAuthorization(
       : typeof payload.scope === "string"
         ? payload.scope.split(/\s+/)
         : [];
-    return {
-      ok: true,
-      claims: {
-        ...payload,
-        user_id: (payload.user_id as string | undefined) ?? (payload.sub as string),
-        user_name: typeof payload.user_name === "string" ? payload.user_name : "",
-        scope,
-        exp: payload.exp ?? 0,
-      },
+    const claims: TokenClaims = {
+      ...payload,
+      user_id: (payload.user_id as string | undefined) ?? (payload.sub as string),
+      user_name: typeof payload.user_name === "string" ? payload.user_name : "",
+      scope,
+      exp: payload.exp ?? Number.MAX_SAFE_INTEGER / 1000,
     };
+    if (cache) {
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(match[1]!, claims);
+    }
+    return { ok: true, claims };
   } catch (error) {
     const why =
       error instanceof joseErrors.JWTExpired

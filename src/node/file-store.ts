@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
-import { open, readdir, rm, stat } from "node:fs/promises";
+import { open as openFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -21,6 +21,12 @@ export interface FileStore extends BlobStore {
 export interface FileStoreOptions {
   /** Parent folder. Default `os.tmpdir()`. */
   parent?: string;
+  /**
+   * Blobs up to this many bytes stay in memory and never touch the disk (small
+   * uploads, small stored zips); larger ones spill to a file as they are written.
+   * Default 256 KiB; 0 puts every blob on disk.
+   */
+  memoryThreshold?: number;
 }
 
 export function createFileStore(options: FileStoreOptions = {}): FileStore {
@@ -32,6 +38,9 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
     return join(directory, id);
   };
 
+  const threshold = options.memoryThreshold ?? 256 * 1024;
+  const memory = new Map<string, Uint8Array>();
+
   return {
     directory,
     create(): BlobWriter {
@@ -40,48 +49,81 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
       const h1 = createHash("sha1");
       const h256 = createHash("sha256");
       let size = 0;
-      let stream: WriteStream | null = createWriteStream(path, { mode: 0o600 });
+      // Bytes stay in memory until the blob outgrows the threshold; then they go to a file.
+      let pending: Uint8Array[] | null = [];
+      let stream: WriteStream | null = null;
+      let finished = false;
       let failure: Error | null = null;
-      stream.on("error", (error) => {
-        failure = error;
-      });
+      const open = () => {
+        const s = createWriteStream(path, { mode: 0o600 });
+        s.on("error", (error) => {
+          failure = error;
+        });
+        return s;
+      };
       const ensure = () => {
         if (failure) throw failure;
-        if (!stream) throw new Error("mock-packages: write after finish");
-        return stream;
+        if (finished) throw new Error("mock-packages: write after finish");
+      };
+      const writeToFile = async (s: WriteStream, chunk: Uint8Array) => {
+        if (!s.write(chunk)) {
+          await new Promise<void>((resolve, reject) => {
+            const onDrain = () => {
+              s.off("error", onError);
+              resolve();
+            };
+            const onError = (e: Error) => {
+              s.off("drain", onDrain);
+              reject(e);
+            };
+            s.once("drain", onDrain);
+            s.once("error", onError);
+          });
+        }
       };
       return {
         async write(chunk) {
-          const s = ensure();
+          ensure();
           h1.update(chunk);
           h256.update(chunk);
           size += chunk.length;
-          if (!s.write(chunk)) {
-            await new Promise<void>((resolve, reject) => {
-              const onDrain = () => {
-                s.off("error", onError);
-                resolve();
-              };
-              const onError = (e: Error) => {
-                s.off("drain", onDrain);
-                reject(e);
-              };
-              s.once("drain", onDrain);
-              s.once("error", onError);
-            });
+          if (pending) {
+            pending.push(chunk.slice());
+            if (size <= threshold) return;
+            stream = open();
+            const buffered = pending;
+            pending = null;
+            for (const c of buffered) await writeToFile(stream, c);
+            return;
           }
+          await writeToFile(stream!, chunk);
         },
         async finish(): Promise<BlobInfo> {
-          const s = ensure();
-          stream = null;
-          await new Promise<void>((resolve, reject) => {
-            s.once("error", reject);
-            s.end(() => resolve());
-          });
-          if (failure) throw failure;
+          ensure();
+          finished = true;
+          if (pending) {
+            const bytes = new Uint8Array(size);
+            let offset = 0;
+            for (const c of pending) {
+              bytes.set(c, offset);
+              offset += c.length;
+            }
+            pending = null;
+            memory.set(id, bytes);
+          } else {
+            const s = stream!;
+            stream = null;
+            await new Promise<void>((resolve, reject) => {
+              s.once("error", reject);
+              s.end(() => resolve());
+            });
+            if (failure) throw failure;
+          }
           return { id, size, sha1: h1.digest("hex"), sha256: h256.digest("hex") };
         },
         async abort() {
+          finished = true;
+          pending = null;
           const s = stream;
           stream = null;
           if (s) await new Promise<void>((resolve) => s.destroy() && s.once("close", () => resolve()));
@@ -90,7 +132,10 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
       };
     },
     async read(id, start, end) {
-      const handle = await open(pathOf(id), "r");
+      const inMemory = memory.get(id);
+      // A view, not a copy: readers never write into what they read.
+      if (inMemory) return inMemory.subarray(start, end);
+      const handle = await openFile(pathOf(id), "r");
       try {
         const length = Math.max(0, end - start);
         const buffer = new Uint8Array(length);
@@ -106,20 +151,34 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
       }
     },
     stream(id) {
+      const inMemory = memory.get(id);
+      if (inMemory) {
+        return new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(inMemory.slice());
+            controller.close();
+          },
+        });
+      }
       return Readable.toWeb(createReadStream(pathOf(id), { highWaterMark: 256 * 1024 })) as ReadableStream<Uint8Array>;
     },
     async size(id) {
+      const inMemory = memory.get(id);
+      if (inMemory) return inMemory.length;
       return (await stat(pathOf(id))).size;
     },
     async delete(id) {
+      if (memory.delete(id)) return;
       await rm(pathOf(id), { force: true });
     },
     async clear() {
+      memory.clear();
       for (const name of await readdir(directory).catch(() => [] as string[])) {
         await rm(join(directory, name), { force: true, recursive: true });
       }
     },
     dispose() {
+      memory.clear();
       rmSync(directory, { recursive: true, force: true });
     },
   };
