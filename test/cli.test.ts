@@ -184,3 +184,42 @@ describe("start-up and stop", () => {
     }
   });
 });
+
+describe("--world", () => {
+  it("rejects a bad world file with the file, the place in it and what is wrong, exit 2", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "world-")), "bad.yaml");
+    writeFileSync(file, "orgs:\n  - name: a\n    spaces: 3\n");
+    const r = await runCli(["--world", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--world: ${file}: orgs[0].spaces: must be a list (got 3)`);
+  });
+
+  it("serves a world file, and token --world gives a read-only admin no write scope", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "world-")), "w.yaml");
+    writeFileSync(
+      file,
+      "orgs:\n  - name: acme\n    spaces:\n      - name: dev\n        apps:\n          - name: shop\n            packages:\n              - state: AWAITING_UPLOAD\n" +
+        "users:\n  - name: ro\n    global_role: admin_read_only\n  - name: alice\n    roles: [space_developer@acme/dev]\n",
+    );
+    const token = (await runCli(["token", "--user", "ro", "--world", file])).stdout.trim();
+    const scopes = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).scope as string[];
+    expect(scopes).toContain("cloud_controller.admin_read_only");
+    expect(scopes).not.toContain("cloud_controller.write");
+    const server = await startCli(["--world", file]);
+    try {
+      expect(server.output()).toMatch(/alice\s+space_developer@dev/);
+      const api = overHttp(server.url);
+      const alice = (await runCli(["token", "--user", "alice", "--world", file])).stdout.trim();
+      const apps = await api.call("/v3/apps?names=shop", { token: alice });
+      expect(apps.json.resources.map((a: { name: string }) => a.name)).toEqual(["shop"]);
+    } finally {
+      await server.stop();
+    }
+  });
+});

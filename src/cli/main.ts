@@ -6,10 +6,11 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { createSimulator } from "../core/simulator.js";
 import { DEFAULTS, type SimulatorOptions } from "../core/options.js";
-import { mintUserToken, scopesForUser } from "../core/user-tokens.js";
+import { mintUserToken } from "../core/user-tokens.js";
 import { DEFAULT_SIGNING_KEY } from "../core/tokens.js";
 import { createFileStore } from "../node/file-store.js";
 import { serve } from "../node/server.js";
+import type { WorldData } from "../core/model.js";
 import { SCENARIOS, parseLatency, unknownScenarioMessage, type ScenarioName } from "../core/scenarios.js";
 
 export interface MainOptions {
@@ -53,6 +54,7 @@ Server options:
   --no-admin               do not serve the admin API under /__mock/
   --contract-verdicts      check each request against spec/openapi.yaml for the journal
                            (GET /__mock/journal); loads Prism: about 1 s more start-up, 100 MB more memory
+  --world FILE             start on your own world (YAML or JSON, schema: fixtures/world.schema.json)
   --quiet                  no per-request log lines
 
 Token options:
@@ -63,6 +65,7 @@ Token options:
   --scope LIST             comma-separated scopes instead of the user's defaults
   --expires-in SECONDS     lifetime (default 3600)
   --signing-key KEY        as above; must match the server's
+  --world FILE             take the user's global role (and so the scopes) from this world file
 
   -h, --help               show this help
   -v, --version            print the version
@@ -79,6 +82,18 @@ function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number of 0 or more, got '${value}'`);
   return Number(value);
+}
+
+/** Loads a world file; a bad one is a usage error naming the file, the place in it and what is wrong. */
+async function loadWorld(file: string): Promise<WorldData> {
+  const { loadWorldFile, WorldFileError } = await import("../node/world-file.js");
+  try {
+    return await loadWorldFile(file);
+  } catch (error) {
+    if (error instanceof WorldFileError) throw new UsageError(`--world: ${error.message}`);
+    if ((error as { code?: string }).code === "ENOENT") throw new UsageError(`--world: no such file: ${file}`);
+    throw error;
+  }
 }
 
 function checkScenario(name: string): ScenarioName {
@@ -119,6 +134,7 @@ export async function main(options: MainOptions): Promise<number> {
         latency: { type: "string" },
         "no-admin": { type: "boolean" },
         "contract-verdicts": { type: "boolean" },
+        world: { type: "string" },
         user: { type: "string" },
         expired: { type: "boolean" },
         scope: { type: "string" },
@@ -147,10 +163,19 @@ export async function main(options: MainOptions): Promise<number> {
     if (command === "token") {
       if (!values.user)
         throw new UsageError("token needs --user NAME, e.g. mock-packages token --user space-developer");
+      // With a world file, a user's global role there decides the scopes (read-only admins get no write scope).
+      const world = values.world ? await loadWorld(values.world) : undefined;
+      const worldUser = world?.users.find((u) => u.name === values.user);
+      if (world && !worldUser) {
+        stderr.write(
+          `mock-packages: ${values.world} has no user '${values.user}': the token is for a user with no roles.\n`,
+        );
+      }
       const token = await mintUserToken(values.user, {
         expired: values.expired,
         expiresIn: intFlag("expires-in", values["expires-in"]),
-        scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : scopesForUser(values.user),
+        scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : undefined,
+        globalRole: worldUser?.globalRole,
         signingKey: values["signing-key"],
       });
       say(token);
@@ -170,7 +195,10 @@ export async function main(options: MainOptions): Promise<number> {
       scenario: values.scenario === undefined ? undefined : checkScenario(values.scenario),
       latency: values.latency === undefined ? undefined : checkLatency(values.latency),
       admin: !values["no-admin"],
-      contract: values["contract-verdicts"] ? await (await import("../contract/contract.js")).createContractChecker() : undefined,
+      world: values.world ? await loadWorld(values.world) : undefined,
+      contract: values["contract-verdicts"]
+        ? await (await import("../contract/contract.js")).createContractChecker()
+        : undefined,
       logger: (level, message, error) => {
         if (level !== "info")
           stderr.write(

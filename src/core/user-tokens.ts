@@ -11,9 +11,9 @@ const GLOBAL_ROLE_OF: Record<string, GlobalRole> = {
   "global-auditor": "global_auditor",
 };
 
-/** The scopes UAA would grant the user: global roles get their own scope, everyone else read and write. */
-export function scopesForUser(userName: string): string[] {
-  switch (GLOBAL_ROLE_OF[userName]) {
+/** The scopes UAA would grant a user with this global role (none: read and write). */
+export function scopesForRole(role: GlobalRole | undefined): string[] {
+  switch (role) {
     case "admin":
       return ["openid", "cloud_controller.admin", "cloud_controller.read", "cloud_controller.write", "uaa.user"];
     case "admin_read_only":
@@ -25,9 +25,16 @@ export function scopesForUser(userName: string): string[] {
   }
 }
 
+/** The scopes of a fixture user, by name: global roles get their own scope, everyone else read and write. */
+export function scopesForUser(userName: string): string[] {
+  return scopesForRole(GLOBAL_ROLE_OF[userName]);
+}
+
 export interface MintUserTokenOptions {
   /** Replace the default scopes. */
   scope?: readonly string[];
+  /** The user's global role, for users of a world file (fixture users' roles are known by name). */
+  globalRole?: GlobalRole;
   /** Lifetime in seconds; negative for an expired token. Default 3600. */
   expiresIn?: number;
   /** An already expired token (one hour in the past). */
@@ -46,7 +53,7 @@ export function mintUserToken(userName: string, options: MintUserTokenOptions = 
   return mintToken({
     userId: options.userId ?? userGuid(userName),
     userName,
-    scope: options.scope ?? scopesForUser(userName),
+    scope: options.scope ?? (options.globalRole ? scopesForRole(options.globalRole) : scopesForUser(userName)),
     expiresIn: options.expired ? -3600 : options.expiresIn,
     signingKey: options.signingKey,
     now: options.now,
