@@ -44,3 +44,27 @@ export type {
   JournalQuery,
   RequestChecker,
 } from "./core/journal.js";
+// The bodies of spec/openapi.yaml as TypeScript types (generated: `npm run generate:types`).
+export type {
+  App,
+  AppList,
+  CfErrorItem,
+  CfErrors,
+  FeatureFlag,
+  FeatureFlagList,
+  FeatureFlagUpdate,
+  Job,
+  OpenApiComponents,
+  OpenApiOperations,
+  OpenApiPaths,
+  Package,
+  PackageCreate,
+  PackageList,
+  PackageUpdate,
+  Pagination,
+  ResourceMatchEntry,
+  ResourceMatchList,
+  RootDocument,
+  UploadResource,
+  V3RootDocument,
+} from "./types/index.js";

@@ -140,6 +140,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   let generation = 0;
   let closed = false;
   const timers = new Set<() => void>();
+  let draining = false;
   const hangs = new Set<() => void>();
   const pending = new Set<Promise<void>>();
 
@@ -182,6 +183,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     sleep(ms) {
       return new Promise<void>((resolve, reject) => {
+        // While a reset or close drains the jobs (or after close), no new wait may start.
+        if (draining || closed) return reject(new Error("mock-packages: cancelled by reset or close"));
         if (ms <= 0) return resolve();
         // Cancelling (reset, close) rejects at once, so that the job waiting here ends now.
         const cancel = () => {
@@ -209,6 +212,20 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         signal.addEventListener("abort", done);
       });
     },
+  };
+
+  /** Cancels every background job and waits until none runs, however far each had got. */
+  const drainBackground = async () => {
+    draining = true;
+    try {
+      for (;;) {
+        cancelBackground();
+        if (pending.size === 0) return;
+        await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 5))]);
+      }
+    } finally {
+      draining = false;
+    }
   };
 
   const cancelBackground = () => {
@@ -336,9 +353,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     async reset() {
       journal.clear();
-      cancelBackground();
+      await drainBackground();
       await ready.catch(() => {});
-      await Promise.allSettled([...pending]);
       await store.clear();
       ids = createIdSource(resolved.seed);
       ready = loadWorld().then((s) => {
@@ -348,8 +364,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     async close() {
       closed = true;
-      cancelBackground();
-      await Promise.allSettled([...pending]);
+      await drainBackground();
       await store.clear();
     },
     get state() {
