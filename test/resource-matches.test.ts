@@ -8,18 +8,20 @@ import JSZip from "jszip";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody, type ResourceEntry } from "../fixtures/index.js";
 import type { Simulator, SimulatorOptions } from "../src/index.js";
-import { setup, type Answer, type Client } from "./support/client.js";
+import { setup, type Adapter, type Answer, type Client } from "./support/client.js";
 import { appGuid, settle } from "./support/world.js";
 
 let sim: Simulator | undefined;
 let api: Client;
+let close: (() => Promise<void>) | undefined;
 
-async function start(options: SimulatorOptions = {}): Promise<void> {
-  ({ sim, api } = await setup({ maxValidPackagesStored: 1000, ...options }));
+async function start(options: SimulatorOptions = {}, adapter: Adapter = "in-process"): Promise<void> {
+  ({ sim, api, close } = await setup({ maxValidPackagesStored: 1000, ...options }, adapter));
 }
-afterEach(() => {
-  sim?.close();
+afterEach(async () => {
+  await close?.();
   sim = undefined;
+  close = undefined;
 });
 
 function theSim(): Simulator {
@@ -302,9 +304,9 @@ describe("the resource_matching feature flag", () => {
   });
 });
 
-describe("the cf push flow, in process", () => {
-  it("resource match → create package → upload resources then bits → READY with every file", async () => {
-    await start({ resourceCacheMinSize: 1, resourceCacheMaxSize: 1000 });
+describe.each(["in-process", "http"] as const)("the cf push flow (%s)", (adapter) => {
+  it("resource match → create package → upload resources then bits → poll to READY → download every file", async () => {
+    await start({ resourceCacheMinSize: 1, resourceCacheMaxSize: 1000, processingDelay: 50 }, adapter);
     const VENDOR = "/* a vendored library, already uploaded by an earlier push */\n".repeat(4);
     await uploadFiles({ "vendor/lib.js": VENDOR });
 
@@ -340,9 +342,12 @@ describe("the cf push flow, in process", () => {
     expect(r.json.state).toBe("PROCESSING_UPLOAD");
     expect(r.json.data.checksum).toEqual({ type: "sha256", value: null });
 
-    // 5. Poll until the job is done.
-    await settle(theSim());
-    const pkg = await api.call(`/v3/packages/${guid}`, { user: DEV });
+    // 5. Poll the package, as the cf CLI does (every 3 s there; every 20 ms here).
+    let pkg = await api.call(`/v3/packages/${guid}`, { user: DEV });
+    for (let i = 0; i < 250 && pkg.json.state === "PROCESSING_UPLOAD"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      pkg = await api.call(`/v3/packages/${guid}`, { user: DEV });
+    }
     expect(pkg.json.state).toBe("READY");
     expect(pkg.json.data.error).toBeNull();
 
