@@ -9,6 +9,8 @@ export interface IdSource {
   random(): number;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 /** splitmix32: small, fast and good enough for ids. */
 export function createIdSource(seed: number): IdSource {
   let state = seed >>> 0 || 0x9e3779b9;
@@ -19,7 +21,10 @@ export function createIdSource(seed: number): IdSource {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  const hex8 = () => next().toString(16).padStart(8, "0");
+  const hex8 = () => {
+    const n = next();
+    return HEX[n >>> 24]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
+  };
   return {
     random() {
       return next() / 0x100000000;

@@ -6,9 +6,17 @@
 import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./model.js";
 import type { AppRecord, State } from "./state.js";
 
-/** `YYYY-MM-DDThh:mm:ssZ`: whole seconds, UTC. */
+const stamps = new Map<number, string>();
+
+/** `YYYY-MM-DDThh:mm:ssZ`: whole seconds, UTC. Memoised: the same few instants are shown over and over. */
 export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  let text = stamps.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    if (stamps.size >= 10_000) stamps.clear();
+    stamps.set(ms, text);
+  }
+  return text;
 }
 
 export interface PresentOptions {
