@@ -214,7 +214,12 @@ export class MultipartParser {
           // Transport padding (spaces, tabs) may follow a delimiter (RFC 2046 §5.1.1).
           let i = 0;
           while (i < buf.length && (buf[i] === 32 || buf[i] === 9)) i++;
-          if (buf.length - i < 2) return;
+          if (buf.length - i < 2) {
+            // Drop the padding seen so far: kept, it would grow the buffer (and the cost of each
+            // write) without bound, so that megabytes of spaces took quadratic time and memory.
+            this.buffer = buf.subarray(i);
+            return;
+          }
           if (buf[i] === DASH && buf[i + 1] === DASH) {
             this.state = "done";
             this.buffer = new Uint8Array(0);

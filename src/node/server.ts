@@ -4,8 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import type { Simulator } from "../core/simulator.js";
+import { RAW_BODY } from "../core/http.js";
 
 export interface ServeOptions {
   simulator: Simulator;
@@ -25,21 +25,201 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+/**
+ * The request body as a web stream, with back-pressure. Not `Readable.toWeb(req)`: on Node 20 its
+ * 'data' listener throws an uncaught ERR_INVALID_STATE ("Controller is already closed") when the
+ * stream is cancelled while the socket still has body bytes buffered, which kills the process (any
+ * body answered before its end: a chunked 413, a malformed multipart part); and its cancel destroys
+ * the socket, so that answer never reaches the client. Here a cancel discards the rest of the body
+ * (as Node does for a body nobody read), so the answer is delivered and the connection stays usable,
+ * and a client that goes away mid-body errors the stream, so that readers stop waiting.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const finish = (error?: Error) => {
+    if (!open) return;
+    open = false;
+    if (error) controller.error(error);
+    else controller.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        req.on("data", (chunk: Buffer) => {
+          if (!open) return; // cancelled: the rest of the body is read and dropped
+          controller.enqueue(new Uint8Array(chunk)); // a copy, detached from the socket's buffer
+          if ((controller.desiredSize ?? 1) <= 0) req.pause();
+        });
+        req.once("end", () => finish());
+        req.on("error", (error) => finish(error));
+        // 'close' before 'end': the client went away mid-body.
+        req.once("close", () =>
+          finish(new Error("mock-packages: the connection closed before the request body ended")),
+        );
+        req.pause();
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        open = false;
+        req.resume();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+/** An AbortSignal that never aborts, for requests that get none of their own. */
+const NEVER = new AbortController().signal;
+
+/**
+ * A web `Request` over a node:http request, built lazily: the URL, the Headers
+ * and the body stream are made when the core first reads them, so a GET costs
+ * little more than on bare node:http. Anything else a Request offers is served
+ * by a real Request made on demand (`materialize`).
+ */
+class NodeRequest {
+  private _headers: Headers | undefined;
+  private _body: ReadableStream<Uint8Array> | null | undefined;
+  private _real: Request | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    readonly url: string,
+    private readonly abortSignal: AbortSignal | undefined,
+  ) {}
+
+  get method(): string {
+    return this.req.method ?? "GET";
   }
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    signal,
-    // Required by undici for a streamed request body.
-    duplex: "half",
-  } as RequestInit);
+
+  get headers(): Headers {
+    if (!this._headers) {
+      const headers = new Headers();
+      const raw = this.req.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+      this._headers = headers;
+    }
+    return this._headers;
+  }
+
+  get signal(): AbortSignal {
+    return this.abortSignal ?? NEVER;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this._body === undefined) {
+      const m = this.method;
+      this._body = m === "GET" || m === "HEAD" ? null : bodyStream(this.req);
+    }
+    return this._body;
+  }
+
+  get bodyUsed(): boolean {
+    return this._body != null && this._body.locked;
+  }
+
+  private materialize(): Request {
+    if (!this._real) {
+      this._real = new Request(this.url, {
+        method: this.method,
+        headers: this.headers,
+        body: this.body,
+        ...(this.abortSignal ? { signal: this.abortSignal } : {}),
+        duplex: "half",
+      } as RequestInit);
+    }
+    return this._real;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const body = this.body;
+    if (!body) return new ArrayBuffer(0);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const c of chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    return out.buffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.arrayBuffer());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  formData(): Promise<FormData> {
+    return this.materialize().formData();
+  }
+
+  blob(): Promise<Blob> {
+    return this.materialize().blob();
+  }
+
+  clone(): Request {
+    return this.materialize().clone();
+  }
+}
+// `request instanceof Request` holds, and whatever NodeRequest does not define falls back to Request's own.
+Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
+
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal | undefined): Request {
+  return new NodeRequest(req, requestUrl(req.url ?? "/", origin), signal) as unknown as Request;
+}
+
+/**
+ * The absolute URL of a request target. Not `new URL(target, origin)`: a target of `//x/y` (an
+ * origin-form path with an empty first segment) would be read as a URL of host `x`, and an invalid
+ * one would throw. `origin` is `http://<Host header>`, or the listening address when that header is
+ * missing or not a valid host.
+ */
+function requestUrl(target: string, origin: string): string {
+  if (/^https?:\/\//i.test(target)) {
+    // The absolute form (proxies send it): keep its path and query on our origin.
+    try {
+      const u = new URL(target);
+      return new URL(origin + u.pathname + u.search).href;
+    } catch {
+      /* not a valid URL: read it as a path */
+    }
+  }
+  const path = target.startsWith("/") ? target : `/${target}`;
+  try {
+    return new URL(origin + path).href;
+  } catch {
+    return new URL(origin + "/" + encodeURI(path.slice(1))).href;
+  }
+}
+
+/** `http://<host>` from the Host header when it names a host (and nothing more), else from the listening address. */
+function originOf(hostHeader: string | undefined, fallback: string): string {
+  if (hostHeader) {
+    try {
+      const u = new URL(`http://${hostHeader}`);
+      const named = hostHeader.toLowerCase();
+      const same = u.host === named || `${u.host}:80` === named;
+      if (same && u.pathname === "/" && !u.username && !u.password) return u.origin;
+    } catch {
+      /* fall through */
+    }
+  }
+  return `http://${fallback}`;
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
@@ -49,6 +229,14 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   });
   const setCookie = response.headers.getSetCookie?.();
   if (setCookie?.length) headers["set-cookie"] = setCookie;
+  const raw = (response as Response & { [RAW_BODY]?: string })[RAW_BODY];
+  if (typeof raw === "string" && !response.bodyUsed) {
+    // Fast path for the core's JSON answers: one write with a Content-Length, no stream to read.
+    headers["content-length"] = String(Buffer.byteLength(raw));
+    res.writeHead(response.status, headers);
+    res.end(raw);
+    return;
+  }
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
@@ -74,22 +262,33 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
   const sim = options.simulator;
   const server = createServer(async (req, res) => {
     const started = performance.now();
-    const abort = new AbortController();
+    // Only a request with a body can be left hanging on purpose (the timeout scenario): it gets a signal
+    // that aborts when the client goes away. A signal costs time on every request, so GETs go without.
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const abort = hasBody ? new AbortController() : null;
     let aborted = false;
     res.on("close", () => {
       // The connection closed before the whole answer was written: the client went away.
       if (!res.writableEnded) {
         aborted = true;
-        abort.abort();
+        abort?.abort();
       }
     });
-    const hostHeader = req.headers.host ?? `${host}:${(server.address() as AddressInfo).port}`;
+    const listening = `${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+    const origin = originOf(req.headers.host, listening);
     try {
-      const request = toRequest(req, `http://${hostHeader}`, abort.signal);
+      const request = toRequest(req, origin, abort?.signal);
       const response = await sim.handle(request);
       // A network error (the connection-reset scenario, msw's HttpResponse.error()): drop the connection.
       if (response.type === "error") res.destroy();
       else if (!res.destroyed) await writeResponse(res, response);
+      // Answered before the body ended (a 413, a parse error, an early 4xx): read the rest and drop it,
+      // so that the next request on this keep-alive connection is not stuck behind it. Node does this
+      // itself only for a body nobody started to read.
+      if (!req.complete && !req.destroyed) {
+        req.removeAllListeners("data");
+        req.resume();
+      }
     } catch {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(400, { "Content-Type": "text/plain" });

@@ -83,6 +83,18 @@ export async function handleUpload(ctx: Context): Promise<Response> {
   }
 }
 
+/** Whether a parsed JSON value nests no deeper than `limit` (iterative: no recursion to overflow). */
+function depthAtMost(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= limit) return false;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 /** The journal's view of an upload body: parts, the zip's entry names, the parsed resources. */
 async function summariseForm(ctx: Context, form: UploadForm): Promise<JournalMultipart> {
   let bits: JournalMultipart["bits"] = null;
@@ -101,7 +113,9 @@ async function summariseForm(ctx: Context, form: UploadForm): Promise<JournalMul
   if (form.resources !== null) {
     try {
       const parsed: unknown = JSON.parse(form.resources);
-      resources = Array.isArray(parsed) ? { entries: parsed } : { invalid: form.resources };
+      // Kept parsed only when it is shallow enough to serialise again: a hostile body nested
+      // thousands deep would otherwise break every later read of the journal.
+      resources = Array.isArray(parsed) && depthAtMost(parsed, 32) ? { entries: parsed } : { invalid: form.resources };
     } catch {
       resources = { invalid: form.resources };
     }
