@@ -7,10 +7,14 @@ import type { Runtime } from "./context.js";
 
 export async function expireOldPackages(runtime: Runtime, appGuid: string): Promise<void> {
   const keep = runtime.options.maxValidPackagesStored;
-  const finished = runtime.state
-    .packagesOfApp(appGuid)
-    .filter((p) => p.type === "bits" && (p.state === "READY" || p.state === "FAILED"))
+  const finishedSet = runtime.state.finishedOf(appGuid);
+  // The set holds the app's READY and FAILED bits packages (it never grows past keep + 1 for long).
+  const finished = [...finishedSet]
+    .map((guid) => runtime.state.packages.get(guid))
+    .filter((p): p is NonNullable<typeof p> => p !== undefined && (p.state === "READY" || p.state === "FAILED"))
     .sort((a, b) => b.createdAt - a.createdAt || b.guid.localeCompare(a.guid));
+  finishedSet.clear();
+  for (const p of finished.slice(0, keep)) finishedSet.add(p.guid);
   for (const pkg of finished.slice(keep)) {
     pkg.state = "EXPIRED";
     pkg.updatedAt = runtime.now();

@@ -36,6 +36,11 @@ export function parseResources(value: string): ParsedResources {
   } catch {
     return { ok: false };
   }
+  return translateResources(parsed);
+}
+
+/** The translation step of {@link parseResources}, for a value already parsed. */
+export function translateResources(parsed: unknown): ParsedResources {
   if (!Array.isArray(parsed)) return { ok: false };
   const entries: V2Resource[] = [];
   for (const entry of parsed) {

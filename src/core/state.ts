@@ -127,7 +127,20 @@ export class State {
         record.sha1 = blob.sha1;
       }
       this.packages.set(p.guid, record);
+      if (record.type === "bits" && (record.state === "READY" || record.state === "FAILED")) {
+        this.finishedOf(record.appGuid).add(record.guid);
+      }
     }
+  }
+
+  /** READY and FAILED bits packages by app, for expiry; added to where a package finishes. */
+  private finishedByApp = new Map<string, Set<string>>();
+
+  /** The set of an app's finished bits packages (add a guid when a package becomes READY or FAILED). */
+  finishedOf(appGuid: string): Set<string> {
+    let set = this.finishedByApp.get(appGuid);
+    if (!set) this.finishedByApp.set(appGuid, (set = new Set()));
+    return set;
   }
 
   /** The packages of one app, from an index kept by the package map. */

@@ -26,6 +26,8 @@ export interface UploadForm {
   bodySize: number;
   /** The Content-Type had no boundary, so no part could be read. */
   boundaryMissing?: boolean;
+  /** The `resources` JSON once parsed, shared by the journal's summary and the controller's check 4. */
+  parsedResources?: { value: unknown };
 }
 
 export interface UploadFormLimits {

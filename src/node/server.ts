@@ -260,6 +260,9 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
 export function serve(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const sim = options.simulator;
+  // The listening address and the origins of Host headers seen so far: worked out once, not per request.
+  let listening: string | undefined;
+  const origins = new Map<string, string>();
   const server = createServer(async (req, res) => {
     const started = performance.now();
     // Only a request with a body can be left hanging on purpose (the timeout scenario): it gets a signal
@@ -274,8 +277,13 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
         abort?.abort();
       }
     });
-    const listening = `${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
-    const origin = originOf(req.headers.host, listening);
+    listening ??= `${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+    const hostHeader = req.headers.host;
+    let origin = hostHeader === undefined ? undefined : origins.get(hostHeader);
+    if (origin === undefined) {
+      origin = originOf(hostHeader, listening);
+      if (hostHeader !== undefined && origins.size < 100) origins.set(hostHeader, origin);
+    }
     try {
       const request = toRequest(req, origin, abort?.signal);
       const response = await sim.handle(request);

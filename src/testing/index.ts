@@ -58,7 +58,8 @@ function mismatch(entry: JournalEntry, x: UploadExpectation): string | null {
   if (x.status !== undefined && entry.status !== x.status) return `status ${entry.status}, not ${x.status}`;
   if (x.fieldOrder) {
     const order = (entry.multipart?.parts ?? []).map((p) => p.name ?? "");
-    if (order.join(",") !== x.fieldOrder.join(",")) return `fields [${order.join(", ")}], not [${x.fieldOrder.join(", ")}]`;
+    if (order.join(",") !== x.fieldOrder.join(","))
+      return `fields [${order.join(", ")}], not [${x.fieldOrder.join(", ")}]`;
   }
   if (x.zipPaths) {
     const entries = entry.multipart?.bits?.entries ?? [];
@@ -88,9 +89,13 @@ export function expectUpload(sim: Simulator, expected: UploadExpectation = {}): 
 
 /** Asserts that no upload was received (optionally to one package). */
 export function expectNoUpload(sim: Simulator, packageGuid?: string): void {
-  const uploads = sim.journal.uploads().filter((e) => !packageGuid || e.path.includes(`/v3/packages/${packageGuid}/upload`));
+  const uploads = sim.journal
+    .uploads()
+    .filter((e) => !packageGuid || e.path.includes(`/v3/packages/${packageGuid}/upload`));
   if (uploads.length) {
-    throw new MockPackagesAssertionError(`expected no upload, but received:\n${uploads.map(describeUpload).join("\n")}`);
+    throw new MockPackagesAssertionError(
+      `expected no upload, but received:\n${uploads.map(describeUpload).join("\n")}`,
+    );
   }
 }
 
@@ -109,7 +114,9 @@ export function expectNoContractViolations(sim: Simulator): void {
   const bad = entries.filter((e) => e.contract && !e.contract.valid);
   if (bad.length) {
     const lines = bad.map(
-      (e) => `  #${e.id} ${e.method} ${e.path}${e.query}:\n` + e.contract!.violations.map((v) => `    - ${v.location}: ${v.message}`).join("\n"),
+      (e) =>
+        `  #${e.id} ${e.method} ${e.path}${e.query}:\n` +
+        e.contract!.violations.map((v) => `    - ${v.location}: ${v.message}`).join("\n"),
     );
     throw new MockPackagesAssertionError(`${bad.length} request(s) broke the contract:\n${lines.join("\n")}`);
   }

@@ -261,10 +261,12 @@ async function copyPackage(ctx: Context): Promise<Response> {
       current.updatedAt = ctx.runtime.now();
       if (sourceBlob === null) {
         current.state = "FAILED";
+        ctx.state.finishedOf(current.appGuid).add(current.guid);
         current.error = "failed to copy - source package has no bits";
         return;
       }
       current.state = "READY";
+      ctx.state.finishedOf(current.appGuid).add(current.guid);
       current.blobId = sourceBlob;
       current.checksum = sourceChecksum;
       current.sha1 = sourceSha1;

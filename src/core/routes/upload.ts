@@ -15,7 +15,7 @@ import {
 import { json } from "../http.js";
 import type { PackageRecord } from "../model.js";
 import { presentPackage } from "../presenters.js";
-import { isBlank, parseResources, resourcesAreBlank, type V2Resource } from "../resources.js";
+import { isBlank, parseResources, resourcesAreBlank, translateResources, type V2Resource } from "../resources.js";
 import { NGX_DUMMY_KEY, readUploadForm, type UploadForm } from "../upload-form.js";
 import { processPackage, type ProcessingResult } from "../processing.js";
 import { createJob, finishJob, jobErrorForFailure } from "../jobs.js";
@@ -113,6 +113,7 @@ async function summariseForm(ctx: Context, form: UploadForm): Promise<JournalMul
   if (form.resources !== null) {
     try {
       const parsed: unknown = JSON.parse(form.resources);
+      form.parsedResources = { value: parsed };
       // Kept parsed only when it is shallow enough to serialise again: a hostile body nested
       // thousands deep would otherwise break every later read of the journal.
       resources = Array.isArray(parsed) && depthAtMost(parsed, 32) ? { entries: parsed } : { invalid: form.resources };
@@ -160,7 +161,10 @@ async function checkAndAccept(ctx: Context, form: UploadForm, scenario: Scenario
   // 4. A non-blank `resources` must parse (422 `Resources must be valid JSON.`).
   let resources: V2Resource[] = [];
   if (!resourcesAreBlank(form.resources)) {
-    const parsed = parseResources(form.resources!);
+    // Parsed once, when the journal summarised the form; a value that is not JSON is parsed (and refused) here.
+    const parsed = form.parsedResources
+      ? translateResources(form.parsedResources.value)
+      : parseResources(form.resources!);
     if (!parsed.ok) throw new CfError("UnprocessableEntity", "Resources must be valid JSON.");
     resources = parsed.entries;
   } else if (form.resources !== null && form.resources !== "" && isBlank(form.resources) && form.bits !== null) {
@@ -271,6 +275,7 @@ function enqueuePackageBits(
       if (upload) await runtime.store.delete(upload.id);
       if (job) finishJob(runtime, job, jobErrorForFailure(result.error));
     }
+    runtime.state.finishedOf(current.appGuid).add(current.guid);
     await expireOldPackages(runtime, current.appGuid);
   });
 }
