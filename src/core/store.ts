@@ -7,6 +7,7 @@
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { concatBytes } from "./bytes.js";
 
 export interface BlobInfo {
   /** Opaque id chosen by the store, never by a client. */
@@ -82,12 +83,7 @@ export function createMemoryStore(): BlobStore {
         },
         async finish() {
           done = true;
-          const bytes = new Uint8Array(size);
-          let offset = 0;
-          for (const c of chunks) {
-            bytes.set(c, offset);
-            offset += c.length;
-          }
+          const bytes = concatBytes(chunks);
           chunks.length = 0;
           const id = `mem-${++next}`;
           blobs.set(id, bytes);

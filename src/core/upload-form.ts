@@ -8,6 +8,7 @@
  * (`bits_name`, `bits_path`, `upload_start_time`, `resources`, or
  * `<ngx_upload_module_dummy>`), the `resources` text and the stored upload.
  */
+import { concatBytes } from "./bytes.js";
 import { CfError } from "./errors.js";
 import { FrontEndError } from "./http.js";
 import { MultipartError, MultipartParser, getBoundary } from "./multipart.js";
@@ -117,7 +118,7 @@ export async function readUploadForm(
     } else if (part.name === "resources" || part.name === "_method") {
       // Of the text fields only these two pass the upload module.
       if (part.name === "resources") {
-        const text = new TextDecoder().decode(concatAll(part.text ?? []));
+        const text = new TextDecoder().decode(concatBytes(part.text ?? []));
         resources = text;
         keys.push("resources");
       }
@@ -217,18 +218,6 @@ async function drain(request: Request, maxBodySize: number): Promise<void> {
     reader.cancel().catch(() => {});
     if (error instanceof FrontEndError) throw error;
   }
-}
-
-function concatAll(chunks: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 export const NGX_DUMMY_KEY = DUMMY;

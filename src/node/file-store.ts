@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { BlobInfo, BlobStore, BlobWriter } from "../core/store.js";
+import { concatBytes } from "../core/bytes.js";
 
 export interface FileStore extends BlobStore {
   /** The private folder holding the blobs. */
@@ -102,12 +103,7 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
           ensure();
           finished = true;
           if (pending) {
-            const bytes = new Uint8Array(size);
-            let offset = 0;
-            for (const c of pending) {
-              bytes.set(c, offset);
-              offset += c.length;
-            }
+            const bytes = concatBytes(pending);
             pending = null;
             memory.set(id, bytes);
           } else {

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Simulator } from "../core/simulator.js";
 import { RAW_BODY } from "../core/http.js";
+import { concatBytes } from "../core/bytes.js";
 
 export interface ServeOptions {
   simulator: Simulator;
@@ -139,21 +140,13 @@ class NodeRequest {
     const body = this.body;
     if (!body) return new ArrayBuffer(0);
     const chunks: Uint8Array[] = [];
-    let size = 0;
     const reader = body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      size += value.length;
     }
-    const out = new Uint8Array(size);
-    let offset = 0;
-    for (const c of chunks) {
-      out.set(c, offset);
-      offset += c.length;
-    }
-    return out.buffer;
+    return concatBytes(chunks).buffer;
   }
 
   async text(): Promise<string> {
