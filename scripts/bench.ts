@@ -309,7 +309,9 @@ async function main() {
   }
   console.error(`(3) ${BIG_MIB} MiB upload: A and C`);
   const noBig: BigResult = { mibps: 0, seconds: 0, rssMiB: 0, status: 0 };
-  const big = ONLY.has("3") ? { A: await bigUpload("A", token), C: await bigUpload("C", token) } : { A: noBig, C: noBig };
+  const big = ONLY.has("3")
+    ? { A: await bigUpload("A", token), C: await bigUpload("C", token) }
+    : { A: noBig, C: noBig };
   for (const n of names) {
     console.error(`(4) start-up: ${LABEL[n]}`);
     startup[n] = ONLY.has("4") ? await startupMs(n) : 0;
