@@ -6,5 +6,6 @@ export default defineConfig({
     // test/msw3 is the msw 3 / Node 24 run (scripts/test-msw3.mjs).
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "examples/**", "test/msw3/**"],
+    globalSetup: ["./test/support/build.ts"],
   },
 });

@@ -27,8 +27,16 @@ export interface MainOptions {
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  // From src/cli/ or dist/src/cli/: the nearest package.json above that is this package's.
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version: string };
+      if (pkg.name === "mock-packages") return pkg.version;
+    } catch {
+      /* try the next level */
+    }
+  }
+  return "unknown";
 }
 
 const HELP = `mock-packages: a faithful Cloud Foundry V3 package upload simulator
