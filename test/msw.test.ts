@@ -79,7 +79,10 @@ describe("msw handlers", () => {
       ).version.split(".")[0],
     );
     expect(mswMajor).toBe(Number(process.env.EXPECT_MSW_MAJOR ?? "2"));
-    expect(Number(process.versions.node.split(".")[0])).toBe(Number(process.env.EXPECT_NODE_MAJOR ?? "20"));
+    // The msw 3 run must be on Node 24; the ordinary run is on whatever Node the project runs (20, 22 or 24).
+    if (process.env.EXPECT_NODE_MAJOR) {
+      expect(Number(process.versions.node.split(".")[0])).toBe(Number(process.env.EXPECT_NODE_MAJOR));
+    }
   });
 
   it("serve the simulator at the given origin, with links built from it", async () => {
