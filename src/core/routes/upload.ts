@@ -61,11 +61,17 @@ export async function handleUpload(ctx: Context): Promise<Response> {
     case "timeout":
       // Never answer: the client's own timeout must fire. Ends when the client goes away or the simulator closes.
       await ctx.runtime.hang(ctx.request.signal);
-      return new Response(null, { status: 504 });
+      // The client went away or the simulator closed: there is no one to answer.
+      return Response.error();
     case "connection-reset":
       return resetDuringBody(ctx);
     case "slow":
-      await ctx.runtime.sleep(pickLatency(ctx, scenario.latency ?? ctx.runtime.options.latency ?? 2000));
+      try {
+        await ctx.runtime.sleep(pickLatency(ctx, scenario.latency ?? ctx.runtime.options.latency ?? 2000));
+      } catch {
+        // A reset or close cut the latency short: say so rather than answer as if nothing happened.
+        throw new CfError("ServiceUnavailable", "The simulator was reset or closed while this upload waited");
+      }
       break;
   }
   // Before the controller: the front end reads and stores the whole body (413, 415, malformed multipart).
