@@ -14,13 +14,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { buildAppZip, buildMultipart } from "../fixtures/index.js";
 import { mintUserToken } from "../src/index.js";
-import { bigZip } from "./big-zip.js";
+import { bigZip, streamUpload } from "./big-zip.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -237,38 +236,7 @@ async function bigUpload(name: Name, token: string): Promise<BigResult> {
       ).json()) as { resources: Array<{ guid: string }> };
       path = `/v3/packages/${list.resources[0]!.guid}/upload`;
     }
-    const zip = bigZip(BIG_MIB * 1024 * 1024);
-    const boundary = "b".repeat(60);
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="resources"\r\n\r\n[]\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="bits"; filename="package.zip"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    );
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const t0 = performance.now();
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        `${s.url}${path}`,
-        {
-          method: "POST",
-          headers: {
-            ...auth,
-            "content-type": `multipart/form-data; boundary=${boundary}`,
-            "content-length": head.length + zip.size + tail.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on("error", reject);
-      void (async () => {
-        req.write(head);
-        for await (const chunk of zip.chunks()) if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
-        req.end(tail);
-      })();
-    });
-    const seconds = (performance.now() - t0) / 1000;
+    const { status, seconds } = await streamUpload(`${s.url}${path}`, auth, bigZip(BIG_MIB * 1024 * 1024));
     if (name === "A") {
       // Let the background job finish (zip inspection, caching, the stored zip) before reading the peak.
       for (;;) {

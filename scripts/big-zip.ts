@@ -71,3 +71,50 @@ export function bigZip(dataSize: number, name = "big.bin", chunkSize = 1024 * 10
     },
   };
 }
+
+/**
+ * Uploads a big zip as the cf CLI would (`resources` `[]`, then `bits` as `package.zip`),
+ * streaming it with an exact Content-Length. `onChunk` sees every byte of the zip (to hash it).
+ */
+export async function streamUpload(
+  url: string,
+  headers: Record<string, string>,
+  zip: BigZip,
+  onChunk: (chunk: Uint8Array) => void = () => {},
+): Promise<{ status: number; seconds: number }> {
+  const { request } = await import("node:http");
+  const boundary = "b".repeat(60);
+  const head = new TextEncoder().encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="resources"\r\n\r\n[]\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="bits"; filename="package.zip"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+  const started = performance.now();
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        headers: {
+          ...headers,
+          "content-type": `multipart/form-data; boundary=${boundary}`,
+          "content-length": head.length + zip.size + tail.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    void (async () => {
+      req.write(head);
+      for await (const chunk of zip.chunks()) {
+        onChunk(chunk);
+        if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
+      }
+      req.end(tail);
+    })();
+  });
+  return { status, seconds: (performance.now() - started) / 1000 };
+}

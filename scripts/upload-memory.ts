@@ -6,10 +6,9 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { request } from "node:http";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { bigZip } from "./big-zip.js";
+import { bigZip, streamUpload } from "./big-zip.js";
 
 const mib = Number(process.argv[2] ?? 512);
 const bin = fileURLToPath(new URL("../bin/mock-packages.mjs", import.meta.url));
@@ -48,40 +47,9 @@ const list = (await (
 const guid = list.resources[0]!.guid;
 
 const zip = bigZip(mib * 1024 * 1024);
-const boundary = "b".repeat(60);
-const head = new TextEncoder().encode(
-  `--${boundary}\r\nContent-Disposition: form-data; name="resources"\r\n\r\n[]\r\n` +
-    `--${boundary}\r\nContent-Disposition: form-data; name="bits"; filename="package.zip"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-);
-const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
 const hash = createHash("sha256");
 const started = performance.now();
-const status = await new Promise<number>((resolve, reject) => {
-  const req = request(
-    `${url}/v3/packages/${guid}/upload`,
-    {
-      method: "POST",
-      headers: {
-        ...auth,
-        "content-type": `multipart/form-data; boundary=${boundary}`,
-        "content-length": head.length + zip.size + tail.length,
-      },
-    },
-    (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    },
-  );
-  req.on("error", reject);
-  (async () => {
-    req.write(head);
-    for await (const chunk of zip.chunks()) {
-      hash.update(chunk);
-      if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
-    }
-    req.end(tail);
-  })();
-});
+const { status } = await streamUpload(`${url}/v3/packages/${guid}/upload`, auth, zip, (chunk) => hash.update(chunk));
 const uploaded = performance.now() - started;
 let state = "PROCESSING_UPLOAD";
 let checksum = "";

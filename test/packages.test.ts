@@ -10,7 +10,7 @@ import { READY_PACKAGE_FILES } from "../fixtures/index.js";
 import { loadContract } from "../src/contract/contract.js";
 import { mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
 import { setup, type Answer, type Client } from "./support/client.js";
-import { appGuid, orgByName, packageGuid, settle, spaceByName } from "./support/world.js";
+import { appGuid, orgByName, packageGuid, settle, spaceByName, PACKAGE_KEYS } from "./support/world.js";
 
 let sim: Simulator;
 let api: Client;
@@ -32,17 +32,6 @@ async function restart(options: SimulatorOptions): Promise<void> {
 const ORIGIN = "http://127.0.0.1:4010";
 const OTHER = "http://other.example:8080";
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const PACKAGE_KEYS = [
-  "guid",
-  "created_at",
-  "updated_at",
-  "type",
-  "data",
-  "state",
-  "relationships",
-  "metadata",
-  "links",
-];
 const NOT_AUTHORIZED = "You are not authorized to perform the requested action";
 
 function expectError(answer: Answer, status: number, title: string, code: number, detail: string) {

@@ -12,7 +12,7 @@ import { createSimulator, type Simulator, type SimulatorOptions } from "../src/i
 import { SCENARIOS, SCENARIO_NAMES } from "../src/core/scenarios.js";
 import { ADAPTERS, overHttp, setup, type Adapter, type Answer, type Client } from "./support/client.js";
 import { runCli, startCli } from "./support/cli.js";
-import { packageGuid, settle } from "./support/world.js";
+import { packageGuid, settle, PACKAGE_KEYS } from "./support/world.js";
 
 /** Every scenario, in catalog order (the order `Prefer: code=N` searches). */
 const ALL_NAMES = [
@@ -75,17 +75,6 @@ const STATUS: Record<string, number | null> = {
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const JOB_KEYS = ["guid", "created_at", "updated_at", "operation", "state", "errors", "warnings", "links"];
-const PACKAGE_KEYS = [
-  "guid",
-  "created_at",
-  "updated_at",
-  "type",
-  "data",
-  "state",
-  "relationships",
-  "metadata",
-  "links",
-];
 const INVALID_ZIP = {
   detail: "The app upload is invalid: Invalid zip archive.",
   title: "CF-AppBitsUploadInvalid",

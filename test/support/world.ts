@@ -31,3 +31,16 @@ export function spaceByName(sim: Simulator, name: string) {
 export async function settle(sim: Simulator): Promise<void> {
   await sim.idle();
 }
+
+/** The keys of the package JSON, in the order the Cloud Controller emits them (reference §2). */
+export const PACKAGE_KEYS = [
+  "guid",
+  "created_at",
+  "updated_at",
+  "type",
+  "data",
+  "state",
+  "relationships",
+  "metadata",
+  "links",
+] as const;
