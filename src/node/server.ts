@@ -50,7 +50,8 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
         controller = c;
         req.on("data", (chunk: Buffer) => {
           if (!open) return; // cancelled: the rest of the body is read and dropped
-          controller.enqueue(new Uint8Array(chunk)); // a copy, detached from the socket's buffer
+          // No copy: node:http hands out a fresh Buffer for each chunk, and the parser copies what it keeps.
+          controller.enqueue(chunk);
           if ((controller.desiredSize ?? 1) <= 0) req.pause();
         });
         req.once("end", () => finish());
@@ -90,7 +91,7 @@ class NodeRequest {
   constructor(
     private readonly req: IncomingMessage,
     readonly url: string,
-    private readonly abortSignal: AbortSignal | undefined,
+    private readonly signalOf: (() => AbortSignal) | undefined,
   ) {}
 
   get method(): string {
@@ -108,7 +109,7 @@ class NodeRequest {
   }
 
   get signal(): AbortSignal {
-    return this.abortSignal ?? NEVER;
+    return this.signalOf?.() ?? NEVER;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
@@ -129,7 +130,7 @@ class NodeRequest {
         method: this.method,
         headers: this.headers,
         body: this.body,
-        ...(this.abortSignal ? { signal: this.abortSignal } : {}),
+        ...(this.signalOf ? { signal: this.signalOf() } : {}),
         duplex: "half",
       } as RequestInit);
     }
@@ -172,7 +173,7 @@ class NodeRequest {
 // `request instanceof Request` holds, and whatever NodeRequest does not define falls back to Request's own.
 Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
 
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal | undefined): Request {
+function toRequest(req: IncomingMessage, origin: string, signal: (() => AbortSignal) | undefined): Request {
   return new NodeRequest(req, requestUrl(req.url ?? "/", origin), signal) as unknown as Request;
 }
 
@@ -261,12 +262,24 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     // Only a request with a body can be left hanging on purpose (the timeout scenario): it gets a signal
     // that aborts when the client goes away. A signal costs time on every request, so GETs go without.
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const abort = hasBody ? new AbortController() : null;
+    // Made only when the core asks for the signal (a hung upload): an AbortController costs time.
+    let abort: AbortController | null = null;
+    let gone = false;
+    const signalOf = hasBody
+      ? () => {
+          if (!abort) {
+            abort = new AbortController();
+            if (gone) abort.abort();
+          }
+          return abort.signal;
+        }
+      : undefined;
     let aborted = false;
     res.on("close", () => {
       // The connection closed before the whole answer was written: the client went away.
       if (!res.writableEnded) {
         aborted = true;
+        gone = true;
         abort?.abort();
       }
     });
@@ -278,7 +291,7 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
       if (hostHeader !== undefined && origins.size < 100) origins.set(hostHeader, origin);
     }
     try {
-      const request = toRequest(req, origin, abort?.signal);
+      const request = toRequest(req, origin, signalOf);
       const response = await sim.handle(request);
       // A network error (the connection-reset scenario, msw's HttpResponse.error()): drop the connection.
       if (response.type === "error") res.destroy();
