@@ -47,6 +47,14 @@ export async function readUploadForm(
   store: BlobStore,
   limits: UploadFormLimits,
 ): Promise<UploadForm> {
+  // nginx_external_endpoints.conf.erb: a bits_path in the query is refused before anything else,
+  // so that no client can point the controller at a file of its choosing.
+  if (new URL(request.url).searchParams.has("bits_path")) {
+    throw new FrontEndError(
+      422,
+      "The URL's query has a bits_path parameter, which only the front end's upload module may set. Send the zip as the multipart file part 'bits' instead.",
+    );
+  }
   const contentType = request.headers.get("content-type");
   if (contentType === null || contentType.trim() === "") {
     throw new FrontEndError(

@@ -1587,7 +1587,24 @@ export interface operations {
           "text/html": string;
         };
       };
-      422: components["responses"]["UnprocessableEntity"];
+      /**
+       * @description Unprocessable Entity. From the controller, the CF envelope: message validation
+       *     failed (several messages are joined with `", "`), the package has the wrong type,
+       *     or the org or space is being deleted (`CF-ResourceBeingDeleted`). From nginx,
+       *     before the controller: a `bits_path` in the URL's query (only the upload module may
+       *     set it), answered with nginx's page and no CF body; the simulator adds
+       *     `X-Mock-Packages-Detail` to say why.
+       */
+      422: {
+        headers: {
+          "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Errors"];
+          "text/html": string;
+        };
+      };
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
