@@ -2,6 +2,7 @@
  * The golden fixtures (fixtures/golden/) are what the simulator answers now, byte for
  * byte (key order included), and every one of them is a response spec/openapi.yaml allows.
  */
+import { PACKAGE_KEYS } from "./support/world.js";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, expectTypeOf, it } from "vitest";
@@ -68,17 +69,7 @@ describe("fixtures/golden", () => {
 
   it("keeps the simulator's key order", () => {
     const pkg = golden["package-ready.json"].body as Record<string, unknown>;
-    expect(Object.keys(pkg)).toEqual([
-      "guid",
-      "created_at",
-      "updated_at",
-      "type",
-      "data",
-      "state",
-      "relationships",
-      "metadata",
-      "links",
-    ]);
+    expect(Object.keys(pkg)).toEqual([...PACKAGE_KEYS]);
     expect(files["package-ready.json"]).toBe(serializeGolden(pkg));
   });
 

@@ -7,27 +7,10 @@
  * to the package, the global scenario.
  */
 import { CfError, type CfErrorName } from "./errors.js";
+import type { components } from "../types/openapi.js";
 
-export type ScenarioName =
-  | "cloud-controller"
-  | "async-upload"
-  | "processing-fails"
-  | "stuck-processing"
-  | "expires"
-  | "unauthenticated"
-  | "invalid-token"
-  | "not-authorized"
-  | "feature-disabled"
-  | "org-suspended"
-  | "not-found"
-  | "unprocessable"
-  | "already-uploaded"
-  | "rate-limited"
-  | "unavailable"
-  | "server-error"
-  | "slow"
-  | "timeout"
-  | "connection-reset";
+/** The scenario names, as spec/openapi.yaml's `ScenarioName` enumerates them (one list, in the document). */
+export type ScenarioName = components["schemas"]["ScenarioName"];
 
 export interface ScenarioDefinition {
   name: ScenarioName;
