@@ -21,7 +21,7 @@ import * as prettier from "prettier";
 import { buildAppZip, buildCfUploadBody, buildFixtureWorld, buildMultipart, stableGuid } from "../fixtures/index.js";
 import { GOLDEN_FILES, type GoldenFileName } from "../fixtures/golden-files.js";
 import { createSimulator, mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
-import type { PackageState, PackageType } from "../src/core/model.js";
+import type { PackageState, PackageType } from "../src/core/world/model.js";
 
 /** The origin of every link in the golden files. */
 export const GOLDEN_ORIGIN = "https://api.example.local";

@@ -14,12 +14,12 @@ export type { SimulatorOptions, ResolvedOptions } from "./core/options.js";
 export { DEFAULTS } from "./core/options.js";
 export { CF_ERRORS, CfError } from "./core/errors.js";
 export type { CfErrorDefinition, CfErrorEntry, CfErrorName } from "./core/errors.js";
-export { DEFAULT_SIGNING_KEY, mintToken } from "./core/tokens.js";
-export type { MintTokenOptions, TokenClaims } from "./core/tokens.js";
-export { mintUserToken, scopesForUser } from "./core/user-tokens.js";
-export type { MintUserTokenOptions } from "./core/user-tokens.js";
-export { createMemoryStore } from "./core/store.js";
-export type { BlobInfo, BlobStore, BlobWriter } from "./core/store.js";
+export { DEFAULT_SIGNING_KEY, mintToken } from "./core/auth/tokens.js";
+export type { MintTokenOptions, TokenClaims } from "./core/auth/tokens.js";
+export { mintUserToken, scopesForUser } from "./core/auth/user-tokens.js";
+export type { MintUserTokenOptions } from "./core/auth/user-tokens.js";
+export { createMemoryStore } from "./core/blob-store.js";
+export type { BlobInfo, BlobStore, BlobWriter } from "./core/blob-store.js";
 export type {
   AppData,
   GlobalRole,
@@ -32,9 +32,9 @@ export type {
   SpaceRole,
   UserData,
   WorldData,
-} from "./core/model.js";
-export { SCENARIOS, SCENARIO_NAMES } from "./core/scenarios.js";
-export type { ScenarioDefinition, ScenarioInput, ScenarioName, ScenarioSetting } from "./core/scenarios.js";
+} from "./core/world/model.js";
+export { SCENARIOS, SCENARIO_NAMES } from "./core/scenarios/catalog.js";
+export type { ScenarioDefinition, ScenarioInput, ScenarioName, ScenarioSetting } from "./core/scenarios/catalog.js";
 export type {
   ContractVerdict,
   ContractViolation,
@@ -43,7 +43,7 @@ export type {
   JournalMultipart,
   JournalQuery,
   RequestChecker,
-} from "./core/journal.js";
+} from "./core/journal/journal.js";
 // The bodies of spec/openapi.yaml as TypeScript types (generated: `npm run generate:types`).
 export type {
   App,

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody, buildMultipart } from "../fixtures/index.js";
 import { createContractChecker } from "../src/contract/index.js";
-import type { RequestChecker } from "../src/core/journal.js";
+import type { RequestChecker } from "../src/core/journal/journal.js";
 import { expectNoContractViolations, expectNoUpload, expectUpload } from "../src/testing/index.js";
 import { setup, tokenFor, type Client } from "./support/client.js";
 import { packageGuid } from "./support/world.js";

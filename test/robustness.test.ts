@@ -19,9 +19,9 @@ import {
   buildZipDeclaringSize,
 } from "../fixtures/index.js";
 import { createSimulator, mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { readUploadForm } from "../src/core/upload-form.js";
-import { MultipartParser } from "../src/core/multipart.js";
-import { createMemoryStore } from "../src/core/store.js";
+import { readUploadForm } from "../src/core/upload/front-end.js";
+import { MultipartParser } from "../src/core/upload/multipart.js";
+import { createMemoryStore } from "../src/core/blob-store.js";
 import { createFileStore, serve, type FileStore } from "../src/node/index.js";
 import { setup, tokenFor, type Client } from "./support/client.js";
 import { appGuid, packageGuid } from "./support/world.js";

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { SCENARIOS, SCENARIO_NAMES } from "../src/core/scenarios.js";
+import { SCENARIOS, SCENARIO_NAMES } from "../src/core/scenarios/catalog.js";
 import { ADAPTERS, overHttp, setup, type Adapter, type Answer, type Client } from "./support/client.js";
 import { runCli, startCli } from "./support/cli.js";
 import { packageGuid, settle, PACKAGE_KEYS } from "./support/world.js";

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { buildAppZip, buildCfUploadBody, stableGuid, userGuid } from "../fixtures/index.js";
 import { mintUserToken, type Simulator, type WorldData } from "../src/index.js";
-import { FEATURE_FLAG_DEFAULTS, PACKAGE_STATES } from "../src/core/model.js";
+import { FEATURE_FLAG_DEFAULTS, PACKAGE_STATES } from "../src/core/world/model.js";
 import { WorldFileError, loadWorldFile } from "../src/node/index.js";
 import { setup, type Client } from "./support/client.js";
 import { downloadPackage, readStoredZip, uploadAndSettle } from "./support/stored-zip.js";

@@ -6,12 +6,12 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { createSimulator } from "../core/simulator.js";
 import { DEFAULTS, type SimulatorOptions } from "../core/options.js";
-import { mintUserToken } from "../core/user-tokens.js";
-import { DEFAULT_SIGNING_KEY } from "../core/tokens.js";
+import { mintUserToken } from "../core/auth/user-tokens.js";
+import { DEFAULT_SIGNING_KEY } from "../core/auth/tokens.js";
 import { createFileStore } from "../node/file-store.js";
 import { serve } from "../node/server.js";
-import type { WorldData } from "../core/model.js";
-import { SCENARIOS, parseLatency, unknownScenarioMessage, type ScenarioName } from "../core/scenarios.js";
+import type { WorldData } from "../core/world/model.js";
+import { SCENARIOS, parseLatency, unknownScenarioMessage, type ScenarioName } from "../core/scenarios/catalog.js";
 
 export interface MainOptions {
   args: string[];

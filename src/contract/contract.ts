@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { validateInput, validateOutput } from "@stoplight/prism-http/dist/validator/index.js";
-import type { ContractVerdict, ContractViolation, JournalMultipart, RequestChecker } from "../core/journal.js";
+import type { ContractVerdict, ContractViolation, JournalMultipart, RequestChecker } from "../core/journal/journal.js";
 
 /** Path of the OpenAPI document that ships with the package. */
 export const SPEC_PATH = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));

@@ -3,13 +3,13 @@
  */
 import { CfError } from "./errors.js";
 import type { IdSource } from "./ids.js";
-import { Permissions, type Identity } from "./permissions.js";
+import { Permissions, type Identity } from "./auth/permissions.js";
 import type { PresentOptions } from "./presenters.js";
-import type { State } from "./state.js";
-import type { BlobStore } from "./store.js";
-import { checkAuthorization, type TokenClaims } from "./tokens.js";
+import type { State } from "./world/state.js";
+import type { BlobStore } from "./blob-store.js";
+import { checkAuthorization, type TokenClaims } from "./auth/tokens.js";
 import type { ResolvedOptions } from "./options.js";
-import type { JournalMultipart } from "./journal.js";
+import type { JournalMultipart } from "./journal/journal.js";
 
 /** Services of one simulator instance that routes use. */
 export interface Runtime {

@@ -1,11 +1,11 @@
 /**
  * Simulator options, with every default in one place.
  */
-import type { WorldData } from "./model.js";
-import type { BlobStore } from "./store.js";
-import { DEFAULT_SIGNING_KEY } from "./tokens.js";
-import type { RequestChecker } from "./journal.js";
-import { parseLatency, toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios.js";
+import type { WorldData } from "./world/model.js";
+import type { BlobStore } from "./blob-store.js";
+import { DEFAULT_SIGNING_KEY } from "./auth/tokens.js";
+import type { RequestChecker } from "./journal/journal.js";
+import { parseLatency, toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios/catalog.js";
 
 export interface SimulatorOptions {
   /** Seeds the fixture world and the guids the simulator hands out. Default 4010. */

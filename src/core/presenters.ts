@@ -3,8 +3,8 @@
  * compare bodies textually, so objects are built in the real order
  * (`cloud_controller_ng: app/presenters/v3/package_presenter.rb`, reference §2).
  */
-import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./model.js";
-import type { AppRecord, State } from "./state.js";
+import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./world/model.js";
+import type { AppRecord, State } from "./world/state.js";
 
 const stamps = new Map<number, string>();
 

@@ -5,12 +5,13 @@
  */
 import { Context, type Runtime } from "./context.js";
 import { CfError } from "./errors.js";
-import { FrontEndError, errorResponse } from "./http.js";
+import { FrontEndError } from "./http/front-end-error.js";
+import { errorResponse } from "./http/responses.js";
 import { createIdSource } from "./ids.js";
-import type { WorldData } from "./model.js";
+import type { WorldData } from "./world/model.js";
 import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from "./options.js";
-import { State } from "./state.js";
-import { createMemoryStore, type BlobStore } from "./store.js";
+import { State } from "./world/state.js";
+import { createMemoryStore, type BlobStore } from "./blob-store.js";
 import {
   handleCreatePackage,
   handleDeletePackage,
@@ -22,17 +23,10 @@ import {
 } from "./routes/packages.js";
 import { handleUpload } from "./routes/upload.js";
 import { handleResourceMatches } from "./routes/resource-matches.js";
-import {
-  handleGetApp,
-  handleGetFeatureFlag,
-  handleGetJob,
-  handleListApps,
-  handleListFeatureFlags,
-  handleRoot,
-  handleUpdateFeatureFlag,
-  handleV3Root,
-} from "./routes/misc.js";
-import { buildFixtureWorld } from "../../fixtures/world.js";
+import { handleGetApp, handleListApps } from "./routes/apps.js";
+import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./routes/feature-flags.js";
+import { handleGetJob } from "./routes/jobs.js";
+import { handleRoot, handleV3Root } from "./routes/root.js";
 import {
   handleBindPackageScenario,
   handleGetScenario,
@@ -40,9 +34,15 @@ import {
   handleSetScenario,
   handleUnbindPackageScenario,
 } from "./routes/admin.js";
-import { toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios.js";
-import { createJournal, redactHeaders, type ContractVerdict, type Journal, type JournalQuery } from "./journal.js";
-import { json } from "./http.js";
+import { toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios/catalog.js";
+import {
+  createJournal,
+  redactHeaders,
+  type ContractVerdict,
+  type Journal,
+  type JournalQuery,
+} from "./journal/journal.js";
+import { json } from "./http/responses.js";
 
 type Handler = (ctx: Context) => Promise<Response>;
 interface Route {
@@ -148,7 +148,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const world: WorldData =
       typeof resolved.world === "function"
         ? await resolved.world(resolved.seed)
-        : (resolved.world ?? (await buildFixtureWorld(resolved.seed)));
+        : (resolved.world ?? (await (await import("./world/fixture-world.js")).buildFixtureWorld(resolved.seed)));
     const fresh = new State();
     await fresh.load(world, store);
     fresh.scenario = { ...resolved.scenario };

@@ -9,7 +9,7 @@ import { open as openFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import type { BlobInfo, BlobStore, BlobWriter } from "../core/store.js";
+import type { BlobInfo, BlobStore, BlobWriter } from "../core/blob-store.js";
 import { concatBytes } from "../core/bytes.js";
 
 export interface FileStore extends BlobStore {

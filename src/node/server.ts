@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Simulator } from "../core/simulator.js";
-import { RAW_BODY } from "../core/http.js";
+import { RAW_BODY } from "../core/http/responses.js";
 import { concatBytes } from "../core/bytes.js";
 
 export interface ServeOptions {

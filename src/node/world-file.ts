@@ -21,8 +21,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import ajvFormats from "ajv-formats";
 import { parseDocument } from "yaml";
-import { stableGuid, userGuid } from "../../fixtures/world.js";
-import { ZIP_DATE } from "../../fixtures/zip.js";
+import { stableGuid, userGuid } from "../core/world/stable-guid.js";
+import { ZIP_DATE } from "../core/world/zip-date.js";
 import type {
   AppData,
   GlobalRole,
@@ -34,8 +34,8 @@ import type {
   SpaceRole,
   UserData,
   WorldData,
-} from "../core/model.js";
-import { createMemoryStore, getBytes } from "../core/store.js";
+} from "../core/world/model.js";
+import { createMemoryStore, getBytes } from "../core/blob-store.js";
 import { ZipFormatError, readZipDirectory } from "../core/zip/reader.js";
 import { writeZip, type AppendedFile } from "../core/zip/writer.js";
 

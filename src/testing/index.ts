@@ -9,7 +9,7 @@
  * expectUpload(sim, { packageGuid, zipPaths: ["index.js"], resources: ["lib/big.bin"] });
  * expectNoContractViolations(sim);
  */
-import type { JournalEntry } from "../core/journal.js";
+import type { JournalEntry } from "../core/journal/journal.js";
 import type { Simulator } from "../core/simulator.js";
 
 export class MockPackagesAssertionError extends Error {

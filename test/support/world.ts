@@ -2,7 +2,7 @@
  * Finding fixture things by name in a simulator's state.
  */
 import type { Simulator } from "../../src/index.js";
-import type { PackageState, PackageType } from "../../src/core/model.js";
+import type { PackageState, PackageType } from "../../src/core/world/model.js";
 
 export function appGuid(sim: Simulator, name: string): string {
   for (const app of sim.state.apps.values()) if (app.name === name) return app.guid;

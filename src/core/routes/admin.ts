@@ -5,9 +5,15 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { isPlainObject } from "../guards.js";
-import { json } from "../http.js";
-import { SCENARIOS, findScenario, parseLatency, unknownScenarioMessage, type ScenarioSetting } from "../scenarios.js";
+import { isPlainObject } from "../validation.js";
+import { json } from "../http/responses.js";
+import {
+  SCENARIOS,
+  findScenario,
+  parseLatency,
+  unknownScenarioMessage,
+  type ScenarioSetting,
+} from "../scenarios/catalog.js";
 
 export interface AdminHooks {
   reset(): Promise<void>;

@@ -4,19 +4,14 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import {
-  findReadablePackage,
-  isPlainObject,
-  requireActiveOrgAndSpace,
-  requireSpaceWrite,
-  unknownFieldsMessage,
-} from "../guards.js";
-import { json } from "../http.js";
-import { matchesLabels, parseLabelSelector } from "../label-selector.js";
-import { matchesTimestampFilter, parseListQuery, sortForList } from "../list-query.js";
-import type { PackageRecord } from "../model.js";
+import { findReadablePackage, requireActiveOrgAndSpace, requireSpaceWrite } from "../auth/permissions.js";
+import { isPlainObject, unknownFieldsMessage } from "../validation.js";
+import { json } from "../http/responses.js";
+import { matchesLabels, parseLabelSelector } from "../lists/label-selector.js";
+import { matchesTimestampFilter, parseListQuery, sortForList } from "../lists/list-query.js";
+import type { PackageRecord } from "../world/model.js";
 import { paginate, presentPackage } from "../presenters.js";
-import { startJob } from "../jobs.js";
+import { startJob } from "../jobs/jobs.js";
 
 const LIST_FILTERS = [
   "guids",

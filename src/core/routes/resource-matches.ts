@@ -5,8 +5,9 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { isPlainObject, requireAppBitsUploadFlag, unknownFieldsMessage } from "../guards.js";
-import { json } from "../http.js";
+import { requireAppBitsUploadFlag } from "../auth/permissions.js";
+import { isPlainObject, unknownFieldsMessage } from "../validation.js";
+import { json } from "../http/responses.js";
 
 const ENTRY_PREFIX = "Resources array contains at least one resource with ";
 const OCTAL = /^[0-7]+$/;

@@ -10,20 +10,26 @@ import {
   requireActiveOrgAndSpace,
   requireAppBitsUploadFlag,
   requireSpaceWrite,
-  unknownFieldsMessage,
-} from "../guards.js";
-import { json } from "../http.js";
-import type { PackageRecord } from "../model.js";
+} from "../auth/permissions.js";
+import { unknownFieldsMessage } from "../validation.js";
+import { json } from "../http/responses.js";
+import type { PackageRecord } from "../world/model.js";
 import { presentPackage } from "../presenters.js";
-import { isBlank, parseResources, resourcesAreBlank, translateResources, type V2Resource } from "../resources.js";
-import { NGX_DUMMY_KEY, readUploadForm, type UploadForm } from "../upload-form.js";
-import { processPackage, type ProcessingResult } from "../processing.js";
-import { createJob, finishJob, jobErrorForFailure } from "../jobs.js";
-import type { JobRecord } from "../model.js";
-import type { JournalMultipart } from "../journal.js";
+import {
+  isBlank,
+  parseResources,
+  resourcesAreBlank,
+  translateResources,
+  type V2Resource,
+} from "../upload/resources-field.js";
+import { NGX_DUMMY_KEY, readUploadForm, type UploadForm } from "../upload/front-end.js";
+import { processPackage, type ProcessingResult } from "../bits/package-bits-job.js";
+import { createJob, finishJob, jobErrorForFailure } from "../jobs/jobs.js";
+import type { JobRecord } from "../world/model.js";
+import type { JournalMultipart } from "../journal/journal.js";
 import { readZipDirectory } from "../zip/reader.js";
-import { findScenario, scenarioFromPrefer, type ScenarioSetting } from "../scenarios.js";
-import { expireOldPackages } from "../expiry.js";
+import { findScenario, scenarioFromPrefer, type ScenarioSetting } from "../scenarios/catalog.js";
+import { expireOldPackages } from "../packages/expiry.js";
 
 const ALLOWED_KEYS = ["bits_path", "bits_name", "upload_start_time", "resources"];
 

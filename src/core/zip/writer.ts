@@ -3,7 +3,7 @@
  * (never inflating them) and appending new files, then a fresh central
  * directory. Streams through fixed-size chunks: memory stays flat.
  */
-import type { BlobWriter } from "../store.js";
+import type { BlobWriter } from "../blob-store.js";
 import { crc32 } from "./crc32.js";
 import { ZipFormatError, dataOffset, type ReadRange, type ZipEntry } from "./reader.js";
 

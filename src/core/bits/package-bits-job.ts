@@ -8,12 +8,12 @@
  * modes, directory entries are removed, and the final zip is written by
  * copying entries raw. Every failure ends with the reference's exact text.
  */
-import { cfMessage } from "./errors.js";
-import type { ResolvedOptions } from "./options.js";
-import type { V2Resource } from "./resources.js";
-import type { CachedResource } from "./state.js";
-import type { BlobInfo, BlobStore } from "./store.js";
-import { crc32 } from "./zip/crc32.js";
+import { cfMessage } from "../errors.js";
+import type { ResolvedOptions } from "../options.js";
+import type { V2Resource } from "../upload/resources-field.js";
+import type { CachedResource } from "../world/state.js";
+import type { BlobInfo, BlobStore } from "../blob-store.js";
+import { crc32 } from "../zip/crc32.js";
 import { Inflate } from "fflate";
 import {
   ZipFormatError,
@@ -22,8 +22,8 @@ import {
   type ReadRange,
   type ZipDirectory,
   type ZipEntry,
-} from "./zip/reader.js";
-import { writeZip, type AppendedFile } from "./zip/writer.js";
+} from "../zip/reader.js";
+import { writeZip, type AppendedFile } from "../zip/writer.js";
 
 export interface ProcessingInput {
   /** The uploaded zip as received, or null for a resources-only upload. */

@@ -2,9 +2,9 @@
  * Background jobs (`GET /v3/jobs/{guid}`): PROCESSING, then COMPLETE, or FAILED
  * with the CF error that ended them.
  */
-import type { Runtime } from "./context.js";
-import { CF_ERRORS, CfError, type CfErrorEntry, type CfErrorName } from "./errors.js";
-import type { JobRecord } from "./model.js";
+import type { Runtime } from "../context.js";
+import { CF_ERRORS, CfError, type CfErrorEntry, type CfErrorName } from "../errors.js";
+import type { JobRecord } from "../world/model.js";
 
 /**
  * Creates a job in PROCESSING and runs `work` after the processing delay.

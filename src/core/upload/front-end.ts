@@ -8,11 +8,11 @@
  * (`bits_name`, `bits_path`, `upload_start_time`, `resources`, or
  * `<ngx_upload_module_dummy>`), the `resources` text and the stored upload.
  */
-import { concatBytes } from "./bytes.js";
-import { CfError } from "./errors.js";
-import { FrontEndError } from "./http.js";
+import { concatBytes } from "../bytes.js";
+import { CfError } from "../errors.js";
+import { FrontEndError } from "../http/front-end-error.js";
 import { MultipartError, MultipartParser, getBoundary } from "./multipart.js";
-import type { BlobInfo, BlobStore, BlobWriter } from "./store.js";
+import type { BlobInfo, BlobStore, BlobWriter } from "../blob-store.js";
 
 export interface UploadForm {
   /** Keys of the form the controller receives, in request order. */

@@ -6,8 +6,8 @@
  * Precedence, highest first: the request's `Prefer` header, a scenario bound
  * to the package, the global scenario.
  */
-import { CfError, type CfErrorName } from "./errors.js";
-import type { components } from "../types/openapi.js";
+import { CfError, type CfErrorName } from "../errors.js";
+import type { components } from "../../types/openapi.js";
 
 /** The scenario names, as spec/openapi.yaml's `ScenarioName` enumerates them (one list, in the document). */
 export type ScenarioName = components["schemas"]["ScenarioName"];

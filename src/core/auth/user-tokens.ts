@@ -1,8 +1,8 @@
 /**
  * Tokens for the fixture users (or any user name), as `mock-packages token` prints them.
  */
-import { userGuid } from "../../fixtures/world.js";
-import type { GlobalRole } from "./model.js";
+import { userGuid } from "../world/stable-guid.js";
+import type { GlobalRole } from "../world/model.js";
 import { USER_SCOPES, mintToken } from "./tokens.js";
 
 const GLOBAL_ROLE_OF: Record<string, GlobalRole> = {

@@ -3,7 +3,7 @@
  * comma-separated filters, `page`, `per_page`, `order_by`, and one 400
  * CF-BadQueryParameter listing every problem.
  */
-import { CfError } from "./errors.js";
+import { CfError } from "../errors.js";
 
 export interface ListQuery {
   page: number;

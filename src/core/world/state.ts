@@ -12,9 +12,9 @@ import type {
   WorldData,
 } from "./model.js";
 import { FEATURE_FLAG_DEFAULTS } from "./model.js";
-import type { BlobStore } from "./store.js";
-import { putBytes } from "./store.js";
-import type { ScenarioSetting } from "./scenarios.js";
+import type { BlobStore } from "../blob-store.js";
+import { putBytes } from "../blob-store.js";
+import type { ScenarioSetting } from "../scenarios/catalog.js";
 
 export interface OrgRecord extends Required<OrgData> {}
 export interface SpaceRecord extends Required<SpaceData> {}

@@ -3,7 +3,7 @@
  * while more than `packages.max_valid_packages_stored` finished (READY or
  * FAILED) packages exist, the oldest extras become EXPIRED and their bits are deleted.
  */
-import type { Runtime } from "./context.js";
+import type { Runtime } from "../context.js";
 
 export async function expireOldPackages(runtime: Runtime, appGuid: string): Promise<void> {
   const keep = runtime.options.maxValidPackagesStored;

@@ -4,7 +4,7 @@
  * joined by commas, each `key`, `!key`, `key=value`, `key==value`, `key!=value`,
  * `key in (a,b)` or `key notin (a,b)`.
  */
-import { CfError } from "./errors.js";
+import { CfError } from "../errors.js";
 
 type Requirement = (labels: Record<string, string>) => boolean;
 

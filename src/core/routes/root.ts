@@ -1,0 +1,71 @@
+/**
+ * The root documents, `GET /` and `GET /v3` (`app/controllers/runtime/root_controller.rb`,
+ * `app/controllers/v3/root_controller.rb`): no authentication.
+ */
+import type { Context } from "../context.js";
+import { json } from "../http/responses.js";
+
+/** `GET /`: the global root document; no authentication. */
+export async function handleRoot(ctx: Context): Promise<Response> {
+  const o = ctx.origin;
+  return json(200, {
+    links: {
+      self: { href: o },
+      bits_service: null,
+      cloud_controller_v2: null,
+      cloud_controller_v3: { href: `${o}/v3`, meta: { version: "3.180.0" } },
+      network_policy_v0: { href: `${o}/networking/v0/external` },
+      network_policy_v1: { href: `${o}/networking/v1/external` },
+      login: { href: o.replace("//", "//login.") },
+      uaa: { href: o.replace("//", "//uaa.") },
+      credhub: null,
+      routing: { href: `${o}/routing` },
+      logging: { href: o.replace(/^http/, "ws").replace("//", "//doppler.") },
+      log_cache: { href: o.replace("//", "//log-cache.") },
+      log_stream: { href: o.replace("//", "//log-stream.") },
+      app_ssh: {
+        href: "ssh.example.local:2222",
+        meta: { host_key_fingerprint: "mock-packages", oauth_client: "ssh-proxy" },
+      },
+    },
+  });
+}
+
+const V3_RESOURCES = [
+  "app_usage_events",
+  "apps",
+  "audit_events",
+  "buildpacks",
+  "builds",
+  "deployments",
+  "domains",
+  "droplets",
+  "environment_variable_groups",
+  "feature_flags",
+  "info",
+  "isolation_segments",
+  "organizations",
+  "organization_quotas",
+  "packages",
+  "processes",
+  "resource_matches",
+  "roles",
+  "routes",
+  "security_groups",
+  "service_brokers",
+  "service_instances",
+  "service_offerings",
+  "service_plans",
+  "spaces",
+  "space_quotas",
+  "stacks",
+  "tasks",
+  "users",
+];
+
+/** `GET /v3`: links to the V3 resources; no authentication. */
+export async function handleV3Root(ctx: Context): Promise<Response> {
+  const links: Record<string, { href: string }> = { self: { href: `${ctx.origin}/v3` } };
+  for (const name of V3_RESOURCES) links[name] = { href: `${ctx.origin}/v3/${name}` };
+  return json(200, { links });
+}

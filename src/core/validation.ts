@@ -1,0 +1,14 @@
+/**
+ * Small checks that the request messages of several endpoints share
+ * (`app/messages/base_message.rb`: unknown keys are refused by name, in request order).
+ */
+
+/** `Unknown field(s): 'a', 'b'` for keys outside `allowed`, in request order; null when none. */
+export function unknownFieldsMessage(keys: readonly string[], allowed: readonly string[]): string | null {
+  const unknown = keys.filter((k) => !allowed.includes(k));
+  return unknown.length ? `Unknown field(s): ${unknown.map((k) => `'${k}'`).join(", ")}` : null;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
