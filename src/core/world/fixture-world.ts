@@ -13,7 +13,6 @@
  */
 // The English locale alone: the package root loads every locale (about 30 MiB more memory).
 import { faker as englishFaker } from "@faker-js/faker/locale/en";
-import type { Faker } from "@faker-js/faker";
 import { createMemoryStore, getBytes } from "../blob-store.js";
 import { writeZip } from "../zip/writer.js";
 import type { GlobalRole, OrgRole, PackageData, SpaceRole, UserData, WorldData } from "./model.js";
@@ -52,7 +51,11 @@ export const READY_PACKAGE_FILES: Record<string, string> = {
 /** Builds the default fixture world for a seed. */
 export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<WorldData> {
   // A faker instance of our own, seeded: never the shared singleton.
-  const FakerClass = englishFaker.constructor as typeof Faker;
+  // The locale entry exports an instance only; its class makes one of our own.
+  const FakerClass = englishFaker.constructor as new (options: {
+    locale: typeof englishFaker.rawDefinitions;
+    seed: number;
+  }) => typeof englishFaker;
   const faker = new FakerClass({ locale: englishFaker.rawDefinitions, seed });
   // Timestamps are whole seconds, in the year before a fixed reference date.
   const refDate = Date.UTC(2025, 0, 15, 12, 0, 0);
