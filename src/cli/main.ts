@@ -11,7 +11,8 @@ import { DEFAULT_SIGNING_KEY } from "../core/auth/tokens.js";
 import { createFileStore } from "../node/file-store.js";
 import { serve } from "../node/server.js";
 import type { WorldData } from "../core/world/model.js";
-import { SCENARIOS, parseLatency, unknownScenarioMessage, type ScenarioName } from "../core/scenarios/catalog.js";
+import { SCENARIOS, type ScenarioSetting } from "../core/scenarios/catalog.js";
+import { ScenarioError, parseLatency, parseScenario } from "../core/scenarios/parse.js";
 
 export interface MainOptions {
   args: string[];
@@ -57,7 +58,8 @@ Server options:
   --resource-cache-min-size BYTES  smallest file the resource cache takes (default ${DEFAULTS.resourceCacheMinSize})
   --resource-cache-max-size BYTES  largest file the resource cache takes (default ${DEFAULTS.resourceCacheMaxSize})
   --download-link-method   add "method":"GET" to download links, as the seed document shows
-  --scenario NAME          how uploads are answered (default cloud-controller; see 'mock-packages scenarios')
+  --scenario NAME          how uploads are answered (default cloud-controller; see 'mock-packages scenarios');
+                           options after a semicolon, e.g. --scenario "slow; latency=300"
   --latency MS|MIN-MAX     latency of the 'slow' scenario (default 2000)
   --no-admin               do not serve the admin API under /__mock/
   --contract-verdicts      check each request against spec/openapi.yaml for the journal
@@ -104,16 +106,13 @@ async function loadWorld(file: string): Promise<WorldData> {
   }
 }
 
-function checkScenario(name: string): ScenarioName {
-  if (!SCENARIOS.some((sc) => sc.name === name)) throw new UsageError(`--scenario: ${unknownScenarioMessage(name)}`);
-  return name as ScenarioName;
-}
-
-function checkLatency(value: string): number | [number, number] {
+/** A flag's value through the scenario parser; its complaint becomes a usage error naming the flag. */
+function scenarioFlag<T>(flag: string, parse: (value: string) => T, value: string): T {
   try {
-    return parseLatency(value);
+    return parse(value);
   } catch (error) {
-    throw new UsageError(`--latency: ${(error as Error).message.replace(/^mock-packages: /, "")}`);
+    if (error instanceof ScenarioError) throw new UsageError(`--${flag}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -200,8 +199,11 @@ export async function main(options: MainOptions): Promise<number> {
       resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
       resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
       downloadLinkMethod: values["download-link-method"],
-      scenario: values.scenario === undefined ? undefined : checkScenario(values.scenario),
-      latency: values.latency === undefined ? undefined : checkLatency(values.latency),
+      scenario:
+        values.scenario === undefined
+          ? undefined
+          : scenarioFlag<ScenarioSetting>("scenario", parseScenario, values.scenario),
+      latency: values.latency === undefined ? undefined : scenarioFlag("latency", parseLatency, values.latency),
       admin: !values["no-admin"],
       world: values.world ? await loadWorld(values.world) : undefined,
       contract: values["contract-verdicts"]

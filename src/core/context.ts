@@ -1,59 +1,60 @@
 /**
  * What a route sees of the simulator for one request.
  */
+import { checkAuthorization, type TokenClaims } from "./auth/tokens.js";
+import { Permissions, type Identity } from "./auth/permissions.js";
+import type { BlobStore } from "./blob-store.js";
 import { CfError } from "./errors.js";
 import type { IdSource } from "./ids.js";
-import { Permissions, type Identity } from "./auth/permissions.js";
+import type { Scheduler, Log } from "./jobs/scheduler.js";
+import type { Journal, RequestTrace } from "./journal/journal.js";
+import type { ResolvedOptions } from "./options.js";
+import type { PackageLifecycle } from "./packages/lifecycle.js";
 import type { PresentOptions } from "./presenters.js";
 import type { State } from "./world/state.js";
-import type { BlobStore } from "./blob-store.js";
-import { checkAuthorization, type TokenClaims } from "./auth/tokens.js";
-import type { ResolvedOptions } from "./options.js";
-import type { JournalMultipart } from "./journal/journal.js";
 
-/** Services of one simulator instance that routes use. */
-export interface Runtime {
+/** The parts of one simulator that routes use. `state` and `lifecycle` are replaced by a reset. */
+export interface Services {
   readonly state: State;
+  readonly lifecycle: PackageLifecycle;
   readonly store: BlobStore;
   readonly options: ResolvedOptions;
   readonly ids: IdSource;
-  now(): number;
-  /** Runs `task` in the background; timers are cancelled by reset and close. */
-  background(task: () => Promise<void>): void;
-  sleep(ms: number): Promise<void>;
-  log(level: "info" | "warn" | "error", message: string, error?: unknown): void;
+  readonly scheduler: Scheduler;
+  readonly journal: Journal;
   /** Tokens whose signature was verified, by their text (the signing key is fixed per simulator). */
   readonly tokenCache: Map<string, TokenClaims>;
-  /** Resolves when `signal` aborts or the simulator closes: for answers that never come. */
-  hang(signal: AbortSignal): Promise<void>;
+  now(): number;
+  readonly log: Log;
+  /** Back to the starting world (`POST /__mock/reset`). */
+  reset(): Promise<void>;
 }
 
 export class Context {
-  readonly url: URL;
   readonly origin: string;
-  /** The scenario that answered, when one did (for the journal). */
-  scenario: string | null = null;
-  /** Summary of the multipart body, when the route read one (for the journal). */
-  multipart: JournalMultipart | null = null;
-  /** The JSON body's text, when the route read one (for the journal). */
-  bodyText: string | null = null;
   private permissions: Permissions | undefined;
 
   constructor(
     readonly request: Request,
-    public params: Record<string, string>,
-    readonly runtime: Runtime,
+    readonly url: URL,
+    readonly params: Record<string, string>,
+    readonly services: Services,
+    /** What the journal keeps of this request besides its method, path and headers. */
+    readonly trace: RequestTrace,
   ) {
-    this.url = new URL(request.url);
-    this.origin = this.url.origin;
+    this.origin = url.origin;
   }
 
   get state(): State {
-    return this.runtime.state;
+    return this.services.state;
+  }
+
+  get lifecycle(): PackageLifecycle {
+    return this.services.lifecycle;
   }
 
   get present(): PresentOptions {
-    return { origin: this.origin, downloadLinkMethod: this.runtime.options.downloadLinkMethod };
+    return { origin: this.origin, downloadLinkMethod: this.services.options.downloadLinkMethod };
   }
 
   /**
@@ -65,13 +66,13 @@ export class Context {
     if (this.permissions) return this.permissions;
     const check = await checkAuthorization(
       this.request.headers.get("authorization"),
-      this.runtime.options.signingKey,
-      this.runtime.now(),
-      this.runtime.tokenCache,
+      this.services.options.signingKey,
+      this.services.now(),
+      this.services.tokenCache,
     );
     if (!check.ok) {
       if (check.reason === "missing") throw new CfError("NotAuthenticated");
-      this.runtime.log("info", `rejected a token: ${check.why}`);
+      this.services.log("info", `rejected a token: ${check.why}`);
       throw new CfError("InvalidAuthToken");
     }
     const identity: Identity = {
@@ -101,7 +102,7 @@ export class Context {
   /** Reads a JSON request body; 400 CF-MessageParseError when it is not JSON. */
   async jsonBody(): Promise<unknown> {
     const text = await this.request.text();
-    this.bodyText = text;
+    this.trace.body = text;
     if (text.trim() === "") return {};
     try {
       return JSON.parse(text);

@@ -5,7 +5,8 @@ import type { WorldData } from "./world/model.js";
 import type { BlobStore } from "./blob-store.js";
 import { DEFAULT_SIGNING_KEY } from "./auth/tokens.js";
 import type { RequestChecker } from "./journal/journal.js";
-import { parseLatency, toSetting, type ScenarioInput, type ScenarioSetting } from "./scenarios/catalog.js";
+import type { ScenarioInput, ScenarioSetting } from "./scenarios/catalog.js";
+import { ScenarioError, parseLatency, toSetting } from "./scenarios/parse.js";
 
 export interface SimulatorOptions {
   /** Seeds the fixture world and the guids the simulator hands out. Default 4010. */
@@ -91,6 +92,15 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+function latencyOption(value: unknown): number | [number, number] {
+  try {
+    return parseLatency(value);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new TypeError(`mock-packages: option 'latency': ${error.message}`);
+    throw error;
+  }
+}
+
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   return {
     seed: nonNegative("seed", options.seed, DEFAULTS.seed),
@@ -117,7 +127,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     downloadLinkMethod: options.downloadLinkMethod ?? false,
     origin: (options.origin ?? DEFAULTS.origin).replace(/\/+$/, ""),
     scenario: toSetting(options.scenario ?? "cloud-controller"),
-    latency: options.latency === undefined ? undefined : parseLatency(options.latency),
+    latency: options.latency === undefined ? undefined : latencyOption(options.latency),
     admin: options.admin ?? true,
     cors: options.cors ?? true,
     journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),

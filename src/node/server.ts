@@ -1,12 +1,14 @@
 /**
- * The HTTP adapter: bridges node:http to the simulator's `handle(Request)`,
- * streaming request and response bodies. No Cloud Controller rule lives here.
+ * The HTTP adapter: bridges node:http to the simulator, streaming request and
+ * response bodies. No Cloud Controller rule lives here, and no answer is made
+ * up here: every status, header and body comes from the core.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Simulator } from "../core/simulator.js";
-import { RAW_BODY } from "../core/http/responses.js";
 import { concatBytes } from "../core/bytes.js";
+import type { Answer } from "../core/http/answer.js";
+import { answererOf } from "../core/internal.js";
+import type { Simulator } from "../core/simulator.js";
 
 export interface ServeOptions {
   simulator: Simulator;
@@ -197,7 +199,12 @@ function requestUrl(target: string, origin: string): string {
   try {
     return new URL(origin + path).href;
   } catch {
-    return new URL(origin + "/" + encodeURI(path.slice(1))).href;
+    try {
+      return new URL(origin + "/" + encodeURI(path.slice(1))).href;
+    } catch {
+      // Not even percent-encoding makes it a path: the core answers the root's 404 or whatever it decides.
+      return new URL(origin + "/").href;
+    }
   }
 }
 
@@ -216,6 +223,19 @@ function originOf(hostHeader: string | undefined, fallback: string): string {
   return `http://${fallback}`;
 }
 
+/** Writes a core answer: a text body in one write with its length, a stream with back-pressure. */
+async function writeAnswer(res: ServerResponse, answer: Answer): Promise<void> {
+  const body = answer.body;
+  if (typeof body === "string") {
+    res.writeHead(answer.status, { ...answer.headers, "Content-Length": String(Buffer.byteLength(body)) });
+    res.end(body);
+    return;
+  }
+  res.writeHead(answer.status, answer.headers);
+  await writeStream(res, body);
+}
+
+/** Writes a `Response` (a simulator other than the core's own, e.g. a wrapper a user wrote). */
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
@@ -223,20 +243,16 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   });
   const setCookie = response.headers.getSetCookie?.();
   if (setCookie?.length) headers["set-cookie"] = setCookie;
-  const raw = (response as Response & { [RAW_BODY]?: string })[RAW_BODY];
-  if (typeof raw === "string" && !response.bodyUsed) {
-    // Fast path for the core's JSON answers: one write with a Content-Length, no stream to read.
-    headers["content-length"] = String(Buffer.byteLength(raw));
-    res.writeHead(response.status, headers);
-    res.end(raw);
-    return;
-  }
   res.writeHead(response.status, headers);
-  if (!response.body) {
+  await writeStream(res, response.body);
+}
+
+async function writeStream(res: ServerResponse, body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body) {
     res.end();
     return;
   }
-  const reader = response.body.getReader();
+  const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -254,6 +270,7 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
 export function serve(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const sim = options.simulator;
+  const answerer = answererOf(sim);
   // The listening address and the origins of Host headers seen so far: worked out once, not per request.
   let listening: string | undefined;
   const origins = new Map<string, string>();
@@ -292,10 +309,16 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     }
     try {
       const request = toRequest(req, origin, signalOf);
-      const response = await sim.handle(request);
-      // A network error (the connection-reset scenario, msw's HttpResponse.error()): drop the connection.
-      if (response.type === "error") res.destroy();
-      else if (!res.destroyed) await writeResponse(res, response);
+      if (answerer) {
+        const answer = await answerer(request);
+        // No answer at all (the connection-reset scenario, a hung upload whose client left): drop the connection.
+        if (answer.dropConnection) res.destroy();
+        else if (!res.destroyed) await writeAnswer(res, answer);
+      } else {
+        const response = await sim.handle(request);
+        if (response.type === "error") res.destroy();
+        else if (!res.destroyed) await writeResponse(res, response);
+      }
       // Answered before the body ended (a 413, a parse error, an early 4xx): read the rest and drop it,
       // so that the next request on this keep-alive connection is not stuck behind it. Node does this
       // itself only for a body nobody started to read.
@@ -304,10 +327,9 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
         req.resume();
       }
     } catch {
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(400, { "Content-Type": "text/plain" });
-        res.end("mock-packages: the request could not be read\n");
-      } else res.destroy();
+      // The simulator never rejects: this is the socket failing while an answer was written (the client
+      // left mid-download, a stored file vanished). There is no one left to tell.
+      res.destroy();
     } finally {
       options.onRequest?.({
         method: req.method ?? "GET",

@@ -3,6 +3,7 @@
  * before the Cloud Controller sees them (`capi-release:
  * jobs/cloud_controller_ng/templates/nginx_external_endpoints.conf.erb`).
  */
+import type { Answer } from "./answer.js";
 
 const REASONS: Record<number, string> = {
   400: "Bad Request",
@@ -27,14 +28,15 @@ export class FrontEndError extends Error {
     this.name = "FrontEndError";
   }
 
-  toResponse(): Response {
+  toAnswer(): Answer {
     const line = `${this.status} ${REASONS[this.status] ?? "Error"}`;
     const html =
       `<html>\r\n<head><title>${line}</title></head>\r\n<body>\r\n<center><h1>${line}</h1></center>\r\n` +
       `<hr><center>nginx</center>\r\n<!-- mock-packages: ${this.detail.replace(/--/g, "- -")} -->\r\n</body>\r\n</html>\r\n`;
-    return new Response(html, {
+    return {
       status: this.status,
       headers: { "Content-Type": "text/html", "X-Mock-Packages-Detail": this.detail.replace(/[\r\n]+/g, " ") },
-    });
+      body: html,
+    };
   }
 }

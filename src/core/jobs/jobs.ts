@@ -1,20 +1,18 @@
 /**
- * Background jobs (`GET /v3/jobs/{guid}`): PROCESSING, then COMPLETE, or FAILED
- * with the CF error that ended them.
+ * Background jobs as `GET /v3/jobs/{guid}` shows them (`app/presenters/v3/job_presenter.rb`):
+ * PROCESSING, then COMPLETE, or FAILED with the CF error that ended them.
  */
-import type { Runtime } from "../context.js";
+import type { Services } from "../context.js";
 import { CF_ERRORS, CfError, type CfErrorEntry, type CfErrorName } from "../errors.js";
 import type { JobRecord } from "../world/model.js";
 
-/**
- * Creates a job in PROCESSING and runs `work` after the processing delay.
- * `work` may throw a {@link CfError}: the job then ends FAILED with it in `errors`.
- */
+type JobServices = Pick<Services, "state" | "ids" | "now">;
+
 /** A job in PROCESSING whose end the caller decides with {@link finishJob}. */
-export function createJob(runtime: Runtime, operation: string, packageGuid: string | null): JobRecord {
-  const now = runtime.now();
+export function createJob(services: JobServices, operation: string, packageGuid: string | null): JobRecord {
+  const now = services.now();
   const job: JobRecord = {
-    guid: runtime.ids.uuid(),
+    guid: services.ids.uuid(),
     operation,
     state: "PROCESSING",
     createdAt: now,
@@ -23,33 +21,37 @@ export function createJob(runtime: Runtime, operation: string, packageGuid: stri
     warnings: [],
     packageGuid,
   };
-  runtime.state.jobs.set(job.guid, job);
+  services.state.jobs.set(job.guid, job);
   return job;
 }
 
+/**
+ * A job in PROCESSING that runs `work` after the processing delay. `work` may throw a
+ * {@link CfError}: the job then ends FAILED with it in `errors`.
+ */
 export function startJob(
-  runtime: Runtime,
+  services: Services,
   operation: string,
   packageGuid: string | null,
   work: () => Promise<void>,
 ): JobRecord {
-  const job = createJob(runtime, operation, packageGuid);
-  runtime.background(async () => {
-    await runtime.sleep(runtime.options.processingDelay);
+  const job = createJob(services, operation, packageGuid);
+  services.scheduler.run(async () => {
+    await services.scheduler.sleep(services.options.processingDelay);
     try {
       await work();
-      finishJob(runtime, job, null);
+      finishJob(services, job, null);
     } catch (error) {
-      finishJob(runtime, job, error instanceof CfError ? error : new CfError("UnknownError"));
-      if (!(error instanceof CfError)) runtime.log("error", `job ${operation} ${job.guid} failed`, error);
+      finishJob(services, job, error instanceof CfError ? error : new CfError("UnknownError"));
+      if (!(error instanceof CfError)) services.log("error", `job ${operation} ${job.guid} failed`, error);
     }
   });
   return job;
 }
 
-export function finishJob(runtime: Runtime, job: JobRecord, error: CfError | CfErrorEntry | null): void {
-  if (!runtime.state.jobs.has(job.guid)) return;
-  job.updatedAt = runtime.now();
+export function finishJob(services: JobServices, job: JobRecord, error: CfError | CfErrorEntry | null): void {
+  if (!services.state.jobs.has(job.guid)) return;
+  job.updatedAt = services.now();
   if (error) {
     job.state = "FAILED";
     job.errors = [error instanceof CfError ? error.toEntry() : error];

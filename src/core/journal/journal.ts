@@ -33,6 +33,16 @@ export interface ContractVerdict {
   violations: ContractViolation[];
 }
 
+/** What a route adds to the journal's view of its request, as it reads it. */
+export interface RequestTrace {
+  /** The scenario that answered an upload. */
+  scenario: string | null;
+  /** Summary of a multipart body the route read. */
+  multipart: JournalMultipart | null;
+  /** A JSON body the route read, as sent. */
+  body: string | null;
+}
+
 export interface JournalEntry {
   /** 1, 2, 3 … in the order requests arrived. */
   id: number;

@@ -1,23 +1,15 @@
 /**
- * The admin API under `/__mock/`: read and set the global scenario, bind a
- * scenario to one package, list the catalog, reset the world. No token is
- * needed; switch it off with the `admin: false` option (`--no-admin`).
+ * The admin API under `/__mock/` (simulator only): the scenario catalog, the
+ * global scenario, scenarios bound to one package, the journal, and a reset to
+ * the starting world. No token is needed; switch it off with the `admin: false`
+ * option (`--no-admin`).
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { isPlainObject } from "../validation.js";
-import { json } from "../http/responses.js";
-import {
-  SCENARIOS,
-  findScenario,
-  parseLatency,
-  unknownScenarioMessage,
-  type ScenarioSetting,
-} from "../scenarios/catalog.js";
-
-export interface AdminHooks {
-  reset(): Promise<void>;
-}
+import { empty, json, type Answer } from "../http/answer.js";
+import type { JournalQuery } from "../journal/journal.js";
+import { SCENARIOS, type ScenarioSetting } from "../scenarios/catalog.js";
+import { ScenarioError, parseScenario } from "../scenarios/parse.js";
 
 function presentSetting(setting: ScenarioSetting) {
   return {
@@ -33,65 +25,69 @@ function presentScenarios(ctx: Context) {
   return { scenario: presentSetting(ctx.state.scenario), packages };
 }
 
-/** Reads `{ "name": …, "error"?: …, "latency"?: … }`; 400 CF-BadRequest naming what is wrong. */
+/** Reads `{ "name": …, "error"?: …, "latency"?: … }`; 400 CF-BadRequest saying what is wrong. */
 async function readSetting(ctx: Context): Promise<ScenarioSetting> {
   const body = await ctx.jsonBody();
-  if (!isPlainObject(body) || typeof body.name !== "string") {
-    throw new CfError(
-      "BadRequest",
-      `send {"name": "<scenario>"}; valid scenarios are: ${SCENARIOS.map((s) => s.name).join(", ")}`,
-    );
+  try {
+    return parseScenario(body);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new CfError("BadRequest", error.message);
+    throw error;
   }
-  if (!findScenario(body.name)) throw new CfError("BadRequest", unknownScenarioMessage(body.name));
-  const unknown = Object.keys(body).filter((k) => !["name", "error", "latency"].includes(k));
-  if (unknown.length)
-    throw new CfError(
-      "BadRequest",
-      `unknown field(s) ${unknown.map((k) => `'${k}'`).join(", ")}: a scenario takes name, error and latency`,
-    );
-  const setting: ScenarioSetting = { name: body.name as ScenarioSetting["name"] };
-  if (body.error !== undefined) {
-    if (typeof body.error !== "string")
-      throw new CfError("BadRequest", "'error' must be the data.error text, a string");
-    setting.error = body.error;
-  }
-  if (body.latency !== undefined) {
-    try {
-      setting.latency = parseLatency(
-        typeof body.latency === "number" || typeof body.latency === "string"
-          ? body.latency
-          : (body.latency as [number, number]),
-      );
-    } catch (error) {
-      throw new CfError("BadRequest", (error as Error).message.replace(/^mock-packages: /, ""));
-    }
-  }
-  return setting;
 }
 
-export async function handleListScenarios(): Promise<Response> {
+/** `GET /__mock/scenarios`. */
+export async function handleListScenarios(): Promise<Answer> {
   return json(200, {
     scenarios: SCENARIOS.map((s) => ({ name: s.name, status: s.status, description: s.description })),
   });
 }
 
-export async function handleGetScenario(ctx: Context): Promise<Response> {
+/** `GET /__mock/scenario`: the global scenario and the package bindings. */
+export async function handleGetScenario(ctx: Context): Promise<Answer> {
   return json(200, presentScenarios(ctx));
 }
 
-export async function handleSetScenario(ctx: Context): Promise<Response> {
+/** `PUT /__mock/scenario`. */
+export async function handleSetScenario(ctx: Context): Promise<Answer> {
   ctx.state.scenario = await readSetting(ctx);
   return json(200, presentScenarios(ctx));
 }
 
-export async function handleBindPackageScenario(ctx: Context): Promise<Response> {
+/** `PUT /__mock/packages/{guid}/scenario`. */
+export async function handleBindPackageScenario(ctx: Context): Promise<Answer> {
   const guid = ctx.params.guid!;
   if (!ctx.state.packages.has(guid)) throw new CfError("ResourceNotFound", "Package not found");
   ctx.state.packageScenarios.set(guid, await readSetting(ctx));
   return json(200, presentScenarios(ctx));
 }
 
-export async function handleUnbindPackageScenario(ctx: Context): Promise<Response> {
+/** `DELETE /__mock/packages/{guid}/scenario`. */
+export async function handleUnbindPackageScenario(ctx: Context): Promise<Answer> {
   ctx.state.packageScenarios.delete(ctx.params.guid!);
   return json(200, presentScenarios(ctx));
+}
+
+/** `POST /__mock/reset`: the starting world again, with no background job left running. */
+export async function handleReset(ctx: Context): Promise<Answer> {
+  await ctx.services.reset();
+  return empty(204);
+}
+
+/** `GET /__mock/journal?method=POST&path=/v3/…&status=200&uploads=true&violations=true`. */
+export async function handleGetJournal(ctx: Context): Promise<Answer> {
+  const q = ctx.url.searchParams;
+  const query: JournalQuery = {};
+  if (q.has("method")) query.method = q.get("method")!;
+  if (q.has("path")) query.path = q.get("path")!;
+  if (q.has("status") && /^\d+$/.test(q.get("status")!)) query.status = Number(q.get("status"));
+  if (q.get("uploads") === "true") query.uploads = true;
+  if (q.get("violations") === "true") query.violations = true;
+  return json(200, { entries: ctx.services.journal.find(query) });
+}
+
+/** `DELETE /__mock/journal`. */
+export async function handleClearJournal(ctx: Context): Promise<Answer> {
+  ctx.services.journal.clear();
+  return empty(204);
 }

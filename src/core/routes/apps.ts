@@ -4,12 +4,12 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { json } from "../http/responses.js";
+import { json, type Answer } from "../http/answer.js";
 import { parseListQuery, sortForList } from "../lists/list-query.js";
 import { paginate, presentApp } from "../presenters.js";
 
 /** `GET /v3/apps` with the `names`, `guids`, `space_guids` and `organization_guids` filters. */
-export async function handleListApps(ctx: Context): Promise<Response> {
+export async function handleListApps(ctx: Context): Promise<Answer> {
   const perms = await ctx.reader();
   const query = parseListQuery(ctx.url, ["names", "guids", "space_guids", "organization_guids"]);
   const f = query.filters;
@@ -32,7 +32,7 @@ export async function handleListApps(ctx: Context): Promise<Response> {
 }
 
 /** `GET /v3/apps/{guid}`. */
-export async function handleGetApp(ctx: Context): Promise<Response> {
+export async function handleGetApp(ctx: Context): Promise<Answer> {
   const perms = await ctx.reader();
   const app = ctx.state.apps.get(ctx.params.guid!);
   const space = app ? ctx.state.spaces.get(app.spaceGuid) : undefined;

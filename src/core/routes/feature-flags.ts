@@ -4,13 +4,13 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { json } from "../http/responses.js";
+import { json, type Answer } from "../http/answer.js";
 import { parseListQuery } from "../lists/list-query.js";
 import { paginate, presentFeatureFlag } from "../presenters.js";
 import { isPlainObject, unknownFieldsMessage } from "../validation.js";
 
 /** `GET /v3/feature_flags`: any authenticated user. */
-export async function handleListFeatureFlags(ctx: Context): Promise<Response> {
+export async function handleListFeatureFlags(ctx: Context): Promise<Answer> {
   await ctx.authenticate();
   const query = parseListQuery(ctx.url, ["names"]);
   const names = query.filters.get("names");
@@ -26,7 +26,7 @@ export async function handleListFeatureFlags(ctx: Context): Promise<Response> {
 }
 
 /** `GET /v3/feature_flags/{name}`. */
-export async function handleGetFeatureFlag(ctx: Context): Promise<Response> {
+export async function handleGetFeatureFlag(ctx: Context): Promise<Answer> {
   await ctx.authenticate();
   const flag = ctx.state.featureFlags.get(ctx.params.name!);
   if (!flag) throw new CfError("ResourceNotFound", "Feature flag not found");
@@ -34,7 +34,7 @@ export async function handleGetFeatureFlag(ctx: Context): Promise<Response> {
 }
 
 /** `PATCH /v3/feature_flags/{name}`: admins only. */
-export async function handleUpdateFeatureFlag(ctx: Context): Promise<Response> {
+export async function handleUpdateFeatureFlag(ctx: Context): Promise<Answer> {
   const perms = await ctx.authenticate();
   if (!perms.isAdmin) throw new CfError("NotAuthorized");
   const flag = ctx.state.featureFlags.get(ctx.params.name!);
@@ -52,6 +52,6 @@ export async function handleUpdateFeatureFlag(ctx: Context): Promise<Response> {
   if (messages.length) throw new CfError("UnprocessableEntity", messages);
   if (typeof body.enabled === "boolean") flag.enabled = body.enabled;
   if (message !== undefined) flag.customErrorMessage = message as string | null;
-  flag.updatedAt = ctx.runtime.now();
+  flag.updatedAt = ctx.services.now();
   return json(200, presentFeatureFlag(flag, ctx.present));
 }

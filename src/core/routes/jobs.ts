@@ -3,11 +3,11 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { json } from "../http/responses.js";
+import { json, type Answer } from "../http/answer.js";
 import { presentJob } from "../presenters.js";
 
 /** `GET /v3/jobs/{guid}`: authentication and read scope only; no space check. */
-export async function handleGetJob(ctx: Context): Promise<Response> {
+export async function handleGetJob(ctx: Context): Promise<Answer> {
   await ctx.reader();
   const job = ctx.state.jobs.get(ctx.params.guid!);
   if (!job) throw new CfError("ResourceNotFound", "Job not found");

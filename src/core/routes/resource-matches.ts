@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
 import { requireAppBitsUploadFlag } from "../auth/permissions.js";
 import { isPlainObject, unknownFieldsMessage } from "../validation.js";
-import { json } from "../http/responses.js";
+import { json, type Answer } from "../http/answer.js";
 
 const ENTRY_PREFIX = "Resources array contains at least one resource with ";
 const OCTAL = /^[0-7]+$/;
@@ -56,7 +56,7 @@ function validate(body: Record<string, unknown>): string[] {
   return [...messages];
 }
 
-export async function handleResourceMatches(ctx: Context): Promise<Response> {
+export async function handleResourceMatches(ctx: Context): Promise<Answer> {
   // Authentication; write scope (admin_read_only and global_auditor get 403); the flag; validation.
   const perms = await ctx.writer();
   requireAppBitsUploadFlag(ctx.state, perms);
@@ -66,7 +66,7 @@ export async function handleResourceMatches(ctx: Context): Promise<Response> {
   if (messages.length) throw new CfError("UnprocessableEntity", messages);
   const matching = ctx.state.featureFlags.get("resource_matching");
   if (matching && !matching.enabled) return json(201, { resources: [] });
-  const { resourceCacheMinSize: min, resourceCacheMaxSize: max } = ctx.runtime.options;
+  const { resourceCacheMinSize: min, resourceCacheMaxSize: max } = ctx.services.options;
   const matched = (body.resources as Array<Record<string, unknown>>).filter((r) => {
     const size = r.size_in_bytes as number;
     // Strict bounds here, inclusive when caching (resource_pool.rb `size_allowed?` vs the packer).

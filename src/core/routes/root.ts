@@ -3,10 +3,10 @@
  * `app/controllers/v3/root_controller.rb`): no authentication.
  */
 import type { Context } from "../context.js";
-import { json } from "../http/responses.js";
+import { json, type Answer } from "../http/answer.js";
 
 /** `GET /`: the global root document; no authentication. */
-export async function handleRoot(ctx: Context): Promise<Response> {
+export async function handleRoot(ctx: Context): Promise<Answer> {
   const o = ctx.origin;
   return json(200, {
     links: {
@@ -64,7 +64,7 @@ const V3_RESOURCES = [
 ];
 
 /** `GET /v3`: links to the V3 resources; no authentication. */
-export async function handleV3Root(ctx: Context): Promise<Response> {
+export async function handleV3Root(ctx: Context): Promise<Answer> {
   const links: Record<string, { href: string }> = { self: { href: `${ctx.origin}/v3` } };
   for (const name of V3_RESOURCES) links[name] = { href: `${ctx.origin}/v3/${name}` };
   return json(200, { links });

@@ -4,22 +4,39 @@
  * drives every adapter (HTTP server, msw handlers, programmatic API).
  *
  * Precedence, highest first: the request's `Prefer` header, a scenario bound
- * to the package, the global scenario.
+ * to the package, the global scenario. Every way of naming one is read by
+ * `parse.ts`.
  */
-import { CfError, type CfErrorName } from "../errors.js";
+import type { CfErrorName } from "../errors.js";
 import type { components } from "../../types/openapi.js";
 
 /** The scenario names, as spec/openapi.yaml's `ScenarioName` enumerates them (one list, in the document). */
 export type ScenarioName = components["schemas"]["ScenarioName"];
 
+/** What a scenario takes besides its name. */
+export type ScenarioOption = "error" | "latency";
+
+/**
+ * A scenario as a record of what it does to an upload. The upload route reads
+ * these fields, never a scenario's name. Left out: the real controller's way
+ * (check everything, answer 200, process the bits for real).
+ */
 export interface ScenarioDefinition {
   name: ScenarioName;
   /** One line for `mock-packages scenarios` and the README. */
   description: string;
   /** The status the upload answers with; `Prefer: code=N` picks the scenario listed first for N. */
   status: number | null;
-  /** For error scenarios: the error the upload answers, as the real controller words it. */
+  /** Answer with this error, as the real controller words it, before anything else is looked at. */
   error?: { name: CfErrorName; args: string[] };
+  /** Before the upload is read: wait out a latency, never answer, or drop the connection mid-body. */
+  before?: "delay" | "never-answer" | "drop-connection";
+  /** An accepted upload is answered with the package (200, the default) or a job's Location (202, the seed). */
+  accepted?: "package" | "job";
+  /** How the background job ends: process the bits (the default), fail, never end, or expire the package. */
+  outcome?: "process" | "fail" | "hang" | "expire";
+  /** The options it takes (`error`: the `data.error` text; `latency`: MS or MIN-MAX). */
+  options: readonly ScenarioOption[];
 }
 
 const error = (
@@ -28,36 +45,38 @@ const error = (
   description: string,
   cf: CfErrorName,
   ...args: string[]
-): ScenarioDefinition => ({
-  name,
-  status,
-  description,
-  error: { name: cf, args },
-});
+): ScenarioDefinition => ({ name, status, description, error: { name: cf, args }, options: [] });
 
 export const SCENARIOS: readonly ScenarioDefinition[] = Object.freeze([
   {
     name: "cloud-controller",
     status: 200,
     description: "The real controller (default): 200, then READY or FAILED from what was uploaded.",
+    options: [],
   },
   {
     name: "async-upload",
     status: 202,
     description:
       "The seed's variant: 202 with the package and Location of a package.upload job that ends COMPLETE or FAILED.",
+    accepted: "job",
+    options: [],
   },
   {
     name: "processing-fails",
     status: 200,
     description: "200, then FAILED with a realistic data.error (option: the text).",
+    outcome: "fail",
+    options: ["error"],
   },
   {
     name: "stuck-processing",
     status: 200,
     description: "200, then the package stays PROCESSING_UPLOAD forever (test your timeout).",
+    outcome: "hang",
+    options: [],
   },
-  { name: "expires", status: 200, description: "200, then the package ends EXPIRED." },
+  { name: "expires", status: 200, description: "200, then the package ends EXPIRED.", outcome: "expire", options: [] },
   error("unauthenticated", 401, "401 CF-NotAuthenticated: no token reached the controller.", "NotAuthenticated"),
   error("invalid-token", 401, "401 CF-InvalidAuthToken: the token expired or is not valid.", "InvalidAuthToken"),
   error("not-authorized", 403, "403 CF-NotAuthorized: the user may not upload to this space.", "NotAuthorized"),
@@ -102,9 +121,23 @@ export const SCENARIOS: readonly ScenarioDefinition[] = Object.freeze([
     name: "slow",
     status: null,
     description: "The real behaviour, answered after a latency (option or --latency: MS or MIN-MAX; default 2000).",
+    before: "delay",
+    options: ["latency"],
   },
-  { name: "timeout", status: null, description: "Never answers the upload (the client's timeout must fire)." },
-  { name: "connection-reset", status: null, description: "Drops the connection while the upload body is being sent." },
+  {
+    name: "timeout",
+    status: null,
+    description: "Never answers the upload (the client's timeout must fire).",
+    before: "never-answer",
+    options: [],
+  },
+  {
+    name: "connection-reset",
+    status: null,
+    description: "Drops the connection while the upload body is being sent.",
+    before: "drop-connection",
+    options: [],
+  },
 ]);
 
 export const SCENARIO_NAMES: readonly ScenarioName[] = SCENARIOS.map((s) => s.name);
@@ -118,93 +151,39 @@ export interface ScenarioSetting {
   latency?: number | [number, number];
 }
 
-export type ScenarioInput = ScenarioName | ScenarioSetting;
+/** A scenario by name, as `NAME; option=value` text (e.g. `slow; latency=300`), or as a setting. */
+export type ScenarioInput = ScenarioName | `${ScenarioName};${string}` | ScenarioSetting;
 
 export function findScenario(name: string): ScenarioDefinition | undefined {
   return SCENARIOS.find((s) => s.name === name);
 }
 
-/** Why a scenario name is not known, with the valid ones. */
-export function unknownScenarioMessage(name: string): string {
-  return `unknown scenario '${name}'. Valid scenarios are: ${SCENARIO_NAMES.join(", ")}`;
+/** What the upload route does for a setting: its scenario's record, with the setting's options filled in. */
+export interface UploadBehaviour {
+  /** For the journal only: the route never looks at it. */
+  name: ScenarioName;
+  error: { name: CfErrorName; args: string[] } | null;
+  before: "none" | "delay" | "never-answer" | "drop-connection";
+  /** Milliseconds, or a `[min, max]` range, for `before: "delay"`. */
+  latency: number | [number, number];
+  accepted: "package" | "job";
+  outcome: "process" | "fail" | "hang" | "expire";
+  /** The `data.error` of `outcome: "fail"`. */
+  failure: string;
 }
 
-/** Normalises and checks a scenario; throws a TypeError naming the valid ones. */
-export function toSetting(input: ScenarioInput): ScenarioSetting {
-  const setting = typeof input === "string" ? { name: input } : { ...input };
-  if (!findScenario(setting.name)) throw new TypeError(`mock-packages: ${unknownScenarioMessage(setting.name)}`);
-  if (setting.latency !== undefined) parseLatency(setting.latency);
-  return setting as ScenarioSetting;
-}
+/** The latency of a delayed upload when neither the setting nor the `latency` option gives one. */
+export const DEFAULT_LATENCY = 2000;
 
-/** `MS` or `MIN-MAX` (also a number or a pair); throws a TypeError when it is neither. */
-export function parseLatency(value: string | number | [number, number]): number | [number, number] {
-  const bad = () =>
-    new TypeError(
-      `mock-packages: latency must be milliseconds (e.g. 500) or a range MIN-MAX (e.g. 200-800), got '${String(value)}'`,
-    );
-  if (typeof value === "number") {
-    if (!Number.isFinite(value) || value < 0) throw bad();
-    return value;
-  }
-  if (Array.isArray(value)) {
-    if (value.length !== 2) throw bad();
-    const [a, b] = value;
-    if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 0 && b >= a)) throw bad();
-    return [a, b];
-  }
-  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(value);
-  if (!m) throw bad();
-  if (m[2] === undefined) return Number(m[1]);
-  const range: [number, number] = [Number(m[1]), Number(m[2])];
-  if (range[1] < range[0]) throw bad();
-  return range;
-}
-
-/** The status → scenario map of `Prefer: code=N` (Prism-compatible). */
-export function scenarioForStatus(code: number): ScenarioName | undefined {
-  return SCENARIOS.find((s) => s.status === code)?.name;
-}
-
-/**
- * Reads the scenario a request asks for in its `Prefer` header (RFC 7240):
- * `respond-async`, `code=NNN` or `scenario=NAME`. Null when it asks for none;
- * 400 CF-BadRequest naming the valid values when it asks for one that does not exist.
- */
-export function scenarioFromPrefer(header: string | null): ScenarioSetting | null {
-  if (!header) return null;
-  let chosen: ScenarioSetting | null = null;
-  for (const raw of header.split(",")) {
-    const pref = raw.split(";")[0]!.trim();
-    if (pref === "") continue;
-    const eq = pref.indexOf("=");
-    const key = (eq === -1 ? pref : pref.slice(0, eq)).trim().toLowerCase();
-    const value =
-      eq === -1
-        ? ""
-        : pref
-            .slice(eq + 1)
-            .trim()
-            .replace(/^"(.*)"$/, "$1");
-    if (key === "respond-async") chosen = { name: "async-upload" };
-    else if (key === "code") {
-      const name = /^\d{3}$/.test(value) ? scenarioForStatus(Number(value)) : undefined;
-      if (!name) {
-        const codes = [...new Set(SCENARIOS.flatMap((s) => (s.status === null ? [] : [s.status])))]
-          .sort((a, b) => a - b)
-          .join(", ");
-        throw new CfError(
-          "BadRequest",
-          `the Prefer header asks for code=${value}, which no scenario answers. Valid codes are: ${codes}`,
-        );
-      }
-      chosen = { name };
-    } else if (key === "scenario") {
-      if (!findScenario(value))
-        throw new CfError("BadRequest", `the Prefer header names an ${unknownScenarioMessage(value)}`);
-      chosen = { name: value as ScenarioName };
-    }
-    // Other preferences (return=minimal, wait=…) are not for the simulator: ignored, as RFC 7240 §2 allows.
-  }
-  return chosen;
+export function behaviourOf(setting: ScenarioSetting, latency?: number | [number, number]): UploadBehaviour {
+  const definition = findScenario(setting.name)!;
+  return {
+    name: definition.name,
+    error: definition.error ?? null,
+    before: definition.before ?? "none",
+    latency: setting.latency ?? latency ?? DEFAULT_LATENCY,
+    accepted: definition.accepted ?? "package",
+    outcome: definition.outcome ?? "process",
+    failure: setting.error ?? "The app upload is invalid: Invalid zip archive.",
+  };
 }

@@ -1,8 +1,10 @@
 /**
  * The `resources` field of an upload (`app/messages/package_upload_message.rb`,
  * `app/messages/v2_v3_resource_translator.rb`): a JSON string of cached files to
- * add. V3 entries are translated to the V2 shape the job works with.
+ * add. V3 entries are translated to the V2 shape the job works with. Every 422
+ * the upload gives for its `resources` comes from {@link readResourcesField}.
  */
+import { CfError } from "../errors.js";
 
 /** A resource entry as the job sees it (V2 names). Values are not validated at request time. */
 export interface V2Resource {
@@ -19,7 +21,7 @@ export function isBlank(value: string | null): boolean {
   return value === null || /^\s*$/.test(value);
 }
 
-/** The field is parsed only when non-blank, and `"[]"` counts as blank (reference §1.1). */
+/** The field is parsed only when non-blank, and `"[]"` counts as blank (`package_upload_message.rb`). */
 export function resourcesAreBlank(value: string | null): boolean {
   return isBlank(value) || value === "[]";
 }
@@ -61,3 +63,22 @@ export function translateResources(parsed: unknown): ParsedResources {
   }
   return { ok: true, entries };
 }
+
+/**
+ * Check 4 of the upload (`packages_controller.rb#upload`): a non-blank `resources` must parse
+ * and translate, else 422 `Resources must be valid JSON.` Answers the entries for the job.
+ * `parsed` is the field's JSON when it was parsed already (for the journal).
+ */
+export function readResourcesField(text: string | null, withBits: boolean, parsed?: { value: unknown }): V2Resource[] {
+  if (resourcesAreBlank(text)) {
+    // The real controller answers 500 to a whitespace-only `resources` sent with bits (it reaches
+    // JSON.parse in the action). The simulator names the mistake instead of failing opaquely.
+    if (withBits && text !== null && text !== "" && isBlank(text)) throw invalidResources();
+    return [];
+  }
+  const result = parsed ? translateResources(parsed.value) : parseResources(text!);
+  if (!result.ok) throw invalidResources();
+  return result.entries;
+}
+
+const invalidResources = () => new CfError("UnprocessableEntity", "Resources must be valid JSON.");

@@ -1,0 +1,62 @@
+/**
+ * A small router behind a small interface (as hono keeps its routers): routes
+ * are added as `METHOD /path/{param}` templates, and a request's method and
+ * path find at most one handler, with its decoded parameters.
+ */
+
+export interface Match<H> {
+  handler: H;
+  params: Record<string, string>;
+}
+
+export interface Router<H> {
+  add(method: string, template: string, handler: H): this;
+  /** The handler for a method and a path, or null. A trailing slash is allowed. */
+  match(method: string, path: string): Match<H> | null;
+}
+
+interface Route<H> {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: H;
+}
+
+/** A router that tries its routes in the order they were added. */
+export function createRouter<H>(): Router<H> {
+  const routes: Route<H>[] = [];
+  return {
+    add(method, template, handler) {
+      const keys: string[] = [];
+      const source = template.replace(/\{(\w+)\}/g, (_, key: string) => {
+        keys.push(key);
+        return "([^/]+)";
+      });
+      routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${source}/?$`), keys, handler });
+      return this;
+    },
+    match(method, path) {
+      const upper = method.toUpperCase();
+      for (const route of routes) {
+        if (route.method !== upper) continue;
+        const m = route.pattern.exec(path);
+        if (!m) continue;
+        const params: Record<string, string> = {};
+        route.keys.forEach((key, i) => {
+          params[key] = safeDecode(m[i + 1]!);
+        });
+        return { handler: route.handler, params };
+      }
+      return null;
+    },
+  };
+}
+
+/** A path segment as a string; one that is not valid percent-encoding is kept as sent. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

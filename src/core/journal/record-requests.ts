@@ -1,0 +1,73 @@
+/**
+ * The journal as a wrapper around the simulator's answers: every request
+ * outside the admin API is recorded with what its route read (the multipart
+ * summary, a JSON body, the scenario), its status and duration, and, with a
+ * contract checker, a verdict on the request.
+ */
+import type { Answer } from "../http/answer.js";
+import type { Log } from "../jobs/scheduler.js";
+import {
+  redactHeaders,
+  type ContractVerdict,
+  type JournalEntry,
+  type RequestChecker,
+  type RequestTrace,
+} from "./journal.js";
+
+export type TracedHandler = (request: Request, trace: RequestTrace) => Promise<Answer>;
+
+export interface RecordOptions {
+  add(entry: Omit<JournalEntry, "id">): unknown;
+  contract: RequestChecker | undefined;
+  now(): number;
+  log: Log;
+}
+
+export function recordRequests(next: TracedHandler, options: RecordOptions): (request: Request) => Promise<Answer> {
+  return async (request) => {
+    const trace: RequestTrace = { scenario: null, multipart: null, body: null };
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/__mock/") || request.method === "OPTIONS") return next(request, trace);
+    const started = options.now();
+    // Read before the route runs: a route may consume the request.
+    const headers = redactHeaders(request.headers);
+    const answer = await next(request, trace);
+    options.add({
+      time: new Date(started).toISOString(),
+      method: request.method.toUpperCase(),
+      path: url.pathname,
+      query: url.search,
+      headers,
+      multipart: trace.multipart,
+      body: trace.body,
+      status: answer.dropConnection ? 0 : answer.status,
+      scenario: trace.scenario,
+      contract: verdict(options, request.method, url, headers, trace),
+      durationMs: options.now() - started,
+    });
+    return answer;
+  };
+}
+
+function verdict(
+  options: RecordOptions,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  trace: RequestTrace,
+): ContractVerdict | null {
+  if (!options.contract) return null;
+  try {
+    return options.contract.checkRequest({
+      method,
+      path: url.pathname,
+      query: url.search,
+      headers,
+      multipart: trace.multipart,
+      body: trace.body,
+    });
+  } catch (error) {
+    options.log("warn", "the contract checker failed", error);
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Every route of the simulator in one table: the Cloud Controller's endpoints,
+ * and the admin API under `/__mock/` when it is on. Anything else is answered
+ * 404 CF-NotFound, as the controller answers unknown routes and methods.
+ */
+import type { Context } from "../context.js";
+import type { Answer } from "../http/answer.js";
+import { createRouter, type Router } from "../http/router.js";
+import {
+  handleBindPackageScenario,
+  handleClearJournal,
+  handleGetJournal,
+  handleGetScenario,
+  handleListScenarios,
+  handleReset,
+  handleSetScenario,
+  handleUnbindPackageScenario,
+} from "./admin.js";
+import { handleGetApp, handleListApps } from "./apps.js";
+import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./feature-flags.js";
+import { handleGetJob } from "./jobs.js";
+import { handleCreatePackage } from "./package-create.js";
+import { handleDownloadPackage } from "./package-download.js";
+import {
+  handleDeletePackage,
+  handleGetPackage,
+  handleListAppPackages,
+  handleListPackages,
+  handleUpdatePackage,
+} from "./packages.js";
+import { handleResourceMatches } from "./resource-matches.js";
+import { handleRoot, handleV3Root } from "./root.js";
+import { handleUpload } from "./upload.js";
+
+export type RouteHandler = (ctx: Context) => Promise<Answer>;
+
+export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
+  const router = createRouter<RouteHandler>()
+    .add("GET", "/", handleRoot)
+    .add("GET", "/v3", handleV3Root)
+    .add("POST", "/v3/packages/{guid}/upload", handleUpload)
+    .add("GET", "/v3/packages/{guid}/download", handleDownloadPackage)
+    .add("GET", "/v3/packages/{guid}", handleGetPackage)
+    .add("PATCH", "/v3/packages/{guid}", handleUpdatePackage)
+    .add("DELETE", "/v3/packages/{guid}", handleDeletePackage)
+    .add("GET", "/v3/packages", handleListPackages)
+    .add("POST", "/v3/packages", handleCreatePackage)
+    .add("POST", "/v3/resource_matches", handleResourceMatches)
+    .add("GET", "/v3/jobs/{guid}", handleGetJob)
+    .add("GET", "/v3/apps/{guid}/packages", handleListAppPackages)
+    .add("GET", "/v3/apps/{guid}", handleGetApp)
+    .add("GET", "/v3/apps", handleListApps)
+    .add("GET", "/v3/feature_flags/{name}", handleGetFeatureFlag)
+    .add("PATCH", "/v3/feature_flags/{name}", handleUpdateFeatureFlag)
+    .add("GET", "/v3/feature_flags", handleListFeatureFlags);
+  if (!options.admin) return router;
+  return router
+    .add("GET", "/__mock/scenarios", handleListScenarios)
+    .add("GET", "/__mock/scenario", handleGetScenario)
+    .add("PUT", "/__mock/scenario", handleSetScenario)
+    .add("PUT", "/__mock/packages/{guid}/scenario", handleBindPackageScenario)
+    .add("DELETE", "/__mock/packages/{guid}/scenario", handleUnbindPackageScenario)
+    .add("POST", "/__mock/reset", handleReset)
+    .add("GET", "/__mock/journal", handleGetJournal)
+    .add("DELETE", "/__mock/journal", handleClearJournal);
+}

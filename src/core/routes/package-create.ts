@@ -1,0 +1,133 @@
+/**
+ * `POST /v3/packages` (`app/messages/package_create_message.rb`, `app/actions/package_create.rb`)
+ * and its copy form, `POST /v3/packages?source_guid=` (`app/actions/package_copy.rb`).
+ */
+import {
+  findReadablePackage,
+  requireActiveOrgAndSpace,
+  requireSpaceWrite,
+  type Permissions,
+} from "../auth/permissions.js";
+import type { Context } from "../context.js";
+import { CfError } from "../errors.js";
+import { json, type Answer } from "../http/answer.js";
+import { presentPackage } from "../presenters.js";
+import { isPlainObject, unknownFieldsMessage } from "../validation.js";
+import type { PackageRecord } from "../world/model.js";
+import { validateMetadata } from "./metadata.js";
+
+const RELATIONSHIP_SHAPE = 'Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"';
+
+/**
+ * Body validation, then the app (422 when missing or unreadable), write access, an active
+ * org and space, and a package type that fits the app's lifecycle.
+ */
+export async function handleCreatePackage(ctx: Context): Promise<Answer> {
+  const perms = await ctx.writer();
+  if (ctx.url.searchParams.has("source_guid")) return copyPackage(ctx, perms);
+  const body = await ctx.jsonBody();
+  if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
+  const messages: string[] = [];
+  const unknown = unknownFieldsMessage(Object.keys(body), ["type", "relationships", "data", "metadata"]);
+  if (unknown) messages.push(unknown);
+  const type = body.type;
+  if (type !== "bits" && type !== "docker") messages.push("Type must be one of 'bits, docker'");
+  const appGuid = relationshipAppGuid(body.relationships);
+  if (!isPlainObject(body.relationships)) messages.push("Relationships must be an object");
+  else if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
+  const docker = type === "docker" ? dockerData(body.data, messages) : null;
+  if (
+    type === "bits" &&
+    body.data !== undefined &&
+    !(isPlainObject(body.data) && Object.keys(body.data).length === 0)
+  ) {
+    messages.push("Data must be empty if provided for bits packages");
+  }
+  const metadata = validateMetadata(body.metadata, messages);
+  if (messages.length) throw new CfError("UnprocessableEntity", messages);
+
+  const { app, space, org } = readableApp(ctx, perms, appGuid!);
+  requireSpaceWrite(perms, space);
+  requireActiveOrgAndSpace(perms, org, space);
+  if (type === "bits" && app.lifecycle === "docker") {
+    throw new CfError("UnprocessableEntity", "Cannot create bits package for a Docker app.");
+  }
+  if (type === "docker" && app.lifecycle !== "docker") {
+    throw new CfError("UnprocessableEntity", "Cannot create Docker package for a buildpack app.");
+  }
+  const pkg = ctx.lifecycle.create({
+    guid: ctx.services.ids.uuid(),
+    appGuid: app.guid,
+    type: type as PackageRecord["type"],
+    docker,
+    ...metadataValues(metadata),
+  });
+  return json(201, presentPackage(pkg, ctx.present));
+}
+
+/**
+ * The copy: the body names the destination app; the source must be visible (404) and both
+ * spaces writable (403). Bits copies start COPYING and end READY with the source's bits
+ * after the processing delay.
+ */
+async function copyPackage(ctx: Context, perms: Permissions): Promise<Answer> {
+  const body = await ctx.jsonBody();
+  if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
+  const messages: string[] = [];
+  const unknown = unknownFieldsMessage(Object.keys(body), ["relationships"]);
+  if (unknown) messages.push(unknown);
+  const appGuid = relationshipAppGuid(body.relationships);
+  if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
+  if (messages.length) throw new CfError("UnprocessableEntity", messages);
+  const source = findReadablePackage(ctx.state, perms, ctx.url.searchParams.get("source_guid") ?? "");
+  const { app, space, org } = readableApp(ctx, perms, appGuid!);
+  requireSpaceWrite(perms, space);
+  requireSpaceWrite(perms, source.space);
+  requireActiveOrgAndSpace(perms, org, space);
+  const copy = ctx.lifecycle.startCopy(source.pkg, { guid: ctx.services.ids.uuid(), appGuid: app.guid });
+  if (copy.state === "COPYING") {
+    const { scheduler, options } = ctx.services;
+    const lifecycle = ctx.lifecycle;
+    scheduler.run(async () => {
+      await scheduler.sleep(options.processingDelay);
+      await lifecycle.finishCopy(copy.guid);
+    });
+  }
+  return json(201, presentPackage(copy, ctx.present));
+}
+
+/** The app a package is created in, with its space and org: it must exist and be readable, else 422. */
+function readableApp(ctx: Context, perms: Permissions, appGuid: string) {
+  const app = ctx.state.apps.get(appGuid);
+  const space = app ? ctx.state.spaces.get(app.spaceGuid) : undefined;
+  const org = space ? ctx.state.orgOfSpace(space) : undefined;
+  if (!app || !space || !org || !perms.canReadFromSpace(space)) {
+    throw new CfError("UnprocessableEntity", "App is invalid. Ensure it exists and you have access to it.");
+  }
+  return { app, space, org };
+}
+
+function relationshipAppGuid(rel: unknown): string | null {
+  return isPlainObject(rel) &&
+    isPlainObject(rel.app) &&
+    isPlainObject(rel.app.data) &&
+    typeof rel.app.data.guid === "string"
+    ? rel.app.data.guid
+    : null;
+}
+
+function dockerData(data: unknown, messages: string[]): PackageRecord["docker"] {
+  if (!isPlainObject(data) || typeof data.image !== "string" || data.image === "") {
+    messages.push("Data Image required");
+    return null;
+  }
+  const username = typeof data.username === "string" ? data.username : null;
+  return { image: data.image, username, password: username ? "***" : null };
+}
+
+/** The metadata a create starts with: only the keys that set a value. */
+function metadataValues(metadata: ReturnType<typeof validateMetadata>) {
+  const values = (map: Record<string, string | null> | undefined) =>
+    Object.fromEntries(Object.entries(map ?? {}).filter((e): e is [string, string] => e[1] !== null));
+  return { labels: values(metadata?.labels), annotations: values(metadata?.annotations) };
+}
