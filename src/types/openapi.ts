@@ -958,7 +958,11 @@ export interface components {
      *     random latency in that range.
      */
     MockLatency: number | number[];
-    /** @description A scenario and its options, as `PUT` takes them. */
+    /**
+     * @description A scenario and its options, as `PUT` takes them. Only `processing-fails` takes
+     *     `error`, and only `slow` takes `latency`; an option a scenario does not take gets
+     *     400 `CF-BadRequest` (the same words as in `Prefer` and on the command line).
+     */
     MockScenarioSettingInput: {
       name: components["schemas"]["ScenarioName"];
       /** @description `processing-fails`: the `data.error` text. Default `The app upload is invalid: Invalid zip archive.` */
@@ -1484,6 +1488,13 @@ export interface operations {
          *       Any other code gets 400 `CF-BadRequest` listing the valid ones.
          *     - `scenario=NAME`: the scenario NAME. An unknown name gets 400
          *       `CF-BadRequest` naming the valid ones.
+         *
+         *     Options ride on `scenario=` and `code=` as RFC 7240 parameters, a token or a
+         *     quoted string (in which commas and semicolons separate nothing, and `\"` is a
+         *     quote): `latency` for `slow` (milliseconds, or `MIN-MAX` for a random latency in
+         *     that range) and `error` for `processing-fails` (the package's `data.error`).
+         *     An option the scenario does not take, an unknown one, or a bad value gets 400
+         *     `CF-BadRequest` saying which. Preference names are case-insensitive.
          *
          *     The header is read first: a bad value gets its 400 whatever the token, and an
          *     error scenario answers before the token and the body are looked at.
