@@ -115,13 +115,22 @@ function timeOf(b: Build, iso: string | undefined): number {
  * duplicate name a derived guid repeats one from before; only the name is
  * reported then, not each guid that follows from it.
  */
-function guidFor(b: Build, kind: string, given: string | undefined, derivedFrom: string, at: Segment[], dup: boolean) {
+function guidFor(
+  b: Build,
+  kind: string,
+  given: string | undefined,
+  derivedFrom: string,
+  at: Segment[],
+  dup: boolean,
+): string {
   const guid = (given ?? stableGuid(kind, derivedFrom)).toLowerCase();
   if (given === undefined && dup) return guid;
   const before = b.guids.get(`${kind}:${guid}`);
-  if (before !== undefined)
+  if (before === undefined) {
+    b.guids.set(`${kind}:${guid}`, formatLocation(at));
+  } else {
     b.problems.push({ at: [...at, "guid"], problem: `${guid} is already the guid of ${before}` });
-  else b.guids.set(`${kind}:${guid}`, formatLocation(at));
+  }
   return guid;
 }
 
@@ -237,8 +246,10 @@ async function buildPackage(
     updatedAt: p.updated_at === undefined ? createdAt : Math.floor(Date.parse(p.updated_at) / 1000) * 1000,
   };
   if (state === "FAILED") data.error = p.error ?? DEFAULT_ERROR;
-  if (type === "docker")
+  if (type === "docker") {
+    // Without an image the problem is reported and this world is never answered.
     data.docker = { image: p.image ?? "", username: p.username ?? null, password: p.password ?? null };
+  }
   if (p.labels) data.labels = { ...p.labels };
   if (p.annotations) data.annotations = { ...p.annotations };
   if (type === "bits" && state === "READY") {
