@@ -1,6 +1,7 @@
 /**
- * World files (src/node/world-file.ts, fixtures/world.schema.json): a team's
- * own world in YAML or JSON, loaded, served, and refused with exact messages.
+ * World files (src/node/world-file.ts, src/world-file/, fixtures/world.schema.json):
+ * a team's own world in YAML or JSON, loaded, served, and refused with exact
+ * messages, every problem of a file at once.
  */
 import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
@@ -500,6 +501,160 @@ describe("a bad world file", () => {
       rel,
       null,
       "cannot read the world file: no such file",
+    ]);
+  });
+});
+
+describe("a file with several mistakes", () => {
+  /** Loads `content` as `name` and answers the error, which must be a WorldFileError. */
+  async function failing(name: string, content: string): Promise<{ path: string; error: WorldFileError }> {
+    const path = await writeWorld(name, content);
+    const error = await loadWorldFile(path).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorldFileError);
+    return { path, error: error as WorldFileError };
+  }
+  const places = (e: WorldFileError) => e.problems.map((p) => [p.location, p.line, p.column]);
+
+  it("reports every schema mistake with its place, line and column, in the order of the file", async () => {
+    const { path, error } = await failing(
+      "many-schema.yaml",
+      [
+        "orgs:",
+        "  - name: acme",
+        "    colour: red",
+        "    suspended: yes",
+        "  - spaces: []",
+        "users:",
+        "  - name: alice",
+        "    roles: [developer@acme]",
+        "feature_flags:",
+        "  app_bits_upload: {enabled: 1}",
+        "",
+      ].join("\n"),
+    );
+    expect(places(error)).toEqual([
+      ["orgs[0].colour", 3, 5],
+      ["orgs[0].suspended", 4, 16],
+      ["orgs[1].name", 5, 5],
+      ["users[0].roles[0]", 8, 13],
+      ["feature_flags.app_bits_upload.enabled", 10, 30],
+    ]);
+    expect(error.problems.map((p) => p.problem)).toEqual([
+      "is not a property of an org; its properties are name, guid, suspended, being_deleted, created_at, spaces",
+      'must be true or false (got "yes")',
+      "is required",
+      expect.stringMatching(/^must be "<space role>@<org>\/<space>" or .* \(got "developer@acme"\)$/),
+      "must be true or false (got 1)",
+    ]);
+    // The first problem is the error's location and problem, as with a single one.
+    expect([error.location, error.problem]).toEqual(["orgs[0].colour", error.problems[0]!.problem]);
+    const lines = error.message.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `${path}: 5 problems:`,
+      "  orgs[0].colour (line 3, column 5): is not a property of an org; its properties are name, guid, suspended, being_deleted, created_at, spaces",
+      '  orgs[0].suspended (line 4, column 16): must be true or false (got "yes")',
+      "  orgs[1].name (line 5, column 5): is required",
+    ]);
+    expect(lines).toHaveLength(6);
+  });
+
+  it("reports every semantic mistake: duplicate names, an unknown org in a role, fields that do not fit", async () => {
+    const { path, error } = await failing(
+      "many-semantic.yaml",
+      [
+        "orgs:",
+        "  - name: acme",
+        "    spaces:",
+        "      - name: dev",
+        "        apps:",
+        "          - name: shop",
+        "            packages:",
+        "              - {state: READY, error: boom}",
+        "          - name: shop",
+        "  - name: acme",
+        "    spaces: [{name: dev}]",
+        "users:",
+        "  - name: alice",
+        "    roles: [org_user@acme, space_developer@acme2/dev]",
+        "",
+      ].join("\n"),
+    );
+    expect(error.problems).toEqual([
+      {
+        location: "orgs[0].spaces[0].apps[0].packages[0].error",
+        line: 8,
+        column: 39,
+        problem: "only a FAILED package has an error (this one is READY)",
+      },
+      {
+        location: "orgs[0].spaces[0].apps[1].name",
+        line: 9,
+        column: 19,
+        problem: 'duplicate app name "shop" in space acme/dev (first at orgs[0].spaces[0].apps[0])',
+      },
+      // The second acme's space has the first one's derived guid: only the name is reported.
+      { location: "orgs[1].name", line: 10, column: 11, problem: 'duplicate org name "acme" (first at orgs[0])' },
+      {
+        location: "users[0].roles[1]",
+        line: 14,
+        column: 28,
+        problem: 'unknown org "acme2" in "space_developer@acme2/dev" (orgs in this file: acme)',
+      },
+    ]);
+    expect(error.message).toBe(
+      [
+        `${path}: 4 problems:`,
+        "  orgs[0].spaces[0].apps[0].packages[0].error (line 8, column 39): only a FAILED package has an error (this one is READY)",
+        '  orgs[0].spaces[0].apps[1].name (line 9, column 19): duplicate app name "shop" in space acme/dev (first at orgs[0].spaces[0].apps[0])',
+        '  orgs[1].name (line 10, column 11): duplicate org name "acme" (first at orgs[0])',
+        '  users[0].roles[1] (line 14, column 28): unknown org "acme2" in "space_developer@acme2/dev" (orgs in this file: acme)',
+      ].join("\n"),
+    );
+  });
+
+  it("reports several mistakes in a JSON file with their lines and columns", async () => {
+    const { error } = await failing(
+      "many.json",
+      '{\n  "orgs": [\n    {"name": "acme", "suspended": "no"},\n    {"name": "a/b"}\n  ],\n' +
+        '  "users": [{"name": "bob", "roles": ["x"]}]\n}\n',
+    );
+    expect(places(error)).toEqual([
+      ["orgs[0].suspended", 3, 35],
+      ["orgs[1].name", 4, 14],
+      ["users[0].roles[0]", 6, 39],
+    ]);
+    expect(error.problems[1]!.problem).toBe('must not contain "/" or "@" (they separate names in roles) (got "a/b")');
+  });
+
+  it("reports missing bits among other mistakes, and semantic mistakes only once the schema passes", async () => {
+    const { error } = await failing(
+      "bits-and-dup.yaml",
+      "orgs:\n  - name: o\n    spaces: [{name: s, apps: [{name: a, packages: [{state: READY, bits: nope.zip}]}]}]\n" +
+        "users: [{name: u}, {name: u}]\n",
+    );
+    expect(places(error)).toEqual([
+      ["orgs[0].spaces[0].apps[0].packages[0].bits", 3, 73],
+      ["users[1].name", 4, 27],
+    ]);
+    const schemaToo = await failing("schema-and-dup.yaml", "orgs:\n  - name: o\n  - name: o\n    suspended: 1\n");
+    expect(schemaToo.error.problems).toEqual([
+      { location: "orgs[1].suspended", line: 4, column: 16, problem: "must be true or false (got 1)" },
+    ]);
+  });
+
+  it("a syntax error stops at the syntax error, with its line and column", async () => {
+    // suspended: yes breaks the schema too, but a document that does not parse cannot be checked.
+    const { error } = await failing("syntax-only.yaml", "orgs:\n  - name: acme\n    suspended: yes\n  bad\n");
+    expect(error.problems).toEqual([
+      {
+        location: "line 4, column 1",
+        line: 4,
+        column: 1,
+        problem: "invalid YAML: All mapping items must start at the same column",
+      },
     ]);
   });
 });

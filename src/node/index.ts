@@ -12,3 +12,4 @@ export type { RunningServer, ServeOptions } from "./server.js";
 export { createFileStore } from "./file-store.js";
 export type { FileStore, FileStoreOptions } from "./file-store.js";
 export { WorldFileError, loadWorldFile } from "./world-file.js";
+export type { WorldProblem } from "./world-file.js";
