@@ -4,9 +4,13 @@
  * syntax, the `NAME; option=value` text of `useScenario`, the `scenario` option
  * and the CLI flag, and the admin API's JSON. One wording for every mistake.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
-import { createSimulator, type Simulator } from "../src/index.js";
+import { SCENARIO_NAMES, createSimulator, type Simulator } from "../src/index.js";
+import { WorldFileError, loadWorldFile } from "../src/node/index.js";
 import { overHttp, setup, type Answer, type Client } from "./support/client.js";
 import { runCli, startCli } from "./support/cli.js";
 import { packageGuid, settle } from "./support/world.js";
@@ -39,7 +43,7 @@ function badRequest(answer: Answer, detail: string): void {
 const dataOf = async (guid: string) => (await api.call(`/v3/packages/${guid}`, { user: "space-developer" })).json;
 
 describe("options in the Prefer header (RFC 7240 parameters)", () => {
-  it("scenario=processing-fails; error=\"…\": FAILED with that text, commas, semicolons and escaped quotes included", async () => {
+  it('scenario=processing-fails; error="…": FAILED with that text, commas, semicolons and escaped quotes included', async () => {
     const guid = await start();
     const text = 'The app package is invalid: "big", then; small';
     const r = await upload(guid, `scenario=processing-fails; error="${text.replace(/"/g, '\\"')}"`);
@@ -95,7 +99,7 @@ describe("the NAME; option=value text of the programmatic API", () => {
     const guid = await start();
     sim.useScenario("slow; latency=200-800");
     expect(sim.scenario).toEqual({ name: "slow", latency: [200, 800] });
-    sim.bindScenario(guid, 'processing-fails; error="Could not find object \'abc\'"');
+    sim.bindScenario(guid, "processing-fails; error=\"Could not find object 'abc'\"");
     expect((await api.call("/__mock/scenario")).json).toEqual({
       scenario: { name: "slow", latency: [200, 800] },
       packages: { [guid]: { name: "processing-fails", error: "Could not find object 'abc'" } },
@@ -111,7 +115,9 @@ describe("the NAME; option=value text of the programmatic API", () => {
       new TypeError("mock-packages: 'error' is not an option of the scenario 'expires' (it takes none)"),
     );
     expect(() => sim.useScenario("slow=3" as never)).toThrow(
-      new TypeError("mock-packages: a scenario is written NAME or NAME; option=value (e.g. slow; latency=300), got 'slow=3'"),
+      new TypeError(
+        "mock-packages: a scenario is written NAME or NAME; option=value (e.g. slow; latency=300), got 'slow=3'",
+      ),
     );
   });
 
@@ -144,5 +150,76 @@ describe("the CLI's --scenario", () => {
     expect(r.stderr).toContain(
       "mock-packages: --scenario: latency must be milliseconds (e.g. 500) or a range MIN-MAX (e.g. 200-800), got 'soon'\n",
     );
+  });
+});
+
+describe("scenarios in a world file", () => {
+  const write = (text: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), "mock-packages-world-"));
+    const file = join(dir, "world.yaml");
+    writeFileSync(file, text);
+    return file;
+  };
+  const WORLD = `
+scenario: "slow; latency=10"
+orgs:
+  - name: acme
+    spaces:
+      - name: dev
+        apps:
+          - name: shop
+            packages:
+              - {}
+              - scenario: { name: processing-fails, error: "The app upload is invalid: from the file" }
+users:
+  - name: alice
+    roles: ["space_developer@acme/dev"]
+`;
+
+  it("sets the global scenario and binds one to a package; reset restores both", async () => {
+    const world = await loadWorldFile(write(WORLD));
+    ({ sim, api, close } = await setup({ world }));
+    const bound = world.packages[1]!.guid;
+    const expected = {
+      scenario: { name: "slow", latency: 10 },
+      packages: { [bound]: { name: "processing-fails", error: "The app upload is invalid: from the file" } },
+    };
+    expect((await api.call("/__mock/scenario")).json).toEqual(expected);
+    sim.useScenario("rate-limited");
+    await sim.reset();
+    expect((await api.call("/__mock/scenario")).json).toEqual(expected);
+  });
+
+  it("the scenario option wins over the file's global scenario", async () => {
+    const world = await loadWorldFile(write(WORLD));
+    ({ sim, api, close } = await setup({ world, scenario: "expires" }));
+    expect(sim.scenario).toEqual({ name: "expires" });
+  });
+
+  it("a bad scenario is a problem at its place, in the parser's words", async () => {
+    const file = write(`scenario: nope
+orgs:
+  - name: acme
+    spaces:
+      - name: dev
+        apps:
+          - name: shop
+            packages:
+              - scenario: "slow; error=x"
+`);
+    const error = await loadWorldFile(file).then(
+      () => null,
+      (e: unknown) => e as WorldFileError,
+    );
+    expect(error).toBeInstanceOf(WorldFileError);
+    // In the order of the file.
+    expect(error!.problems.map((p) => [p.location, p.line, p.problem])).toEqual([
+      ["scenario", 1, `unknown scenario 'nope'. Valid scenarios are: ${SCENARIO_NAMES.join(", ")}`],
+      [
+        "orgs[0].spaces[0].apps[0].packages[0].scenario",
+        9,
+        "'error' is not an option of the scenario 'slow' (it takes latency)",
+      ],
+    ]);
   });
 });

@@ -429,20 +429,20 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
     });
 
     it("answers a bits_path in the query with nginx's 422 page, before anything else", async () => {
-    const r = await api.call(`/v3/packages/${awaiting()}/upload?bits_path=/etc/passwd`, {
-      method: "POST",
-      user: "space-developer",
-      body: bitsBody().body,
-      headers: { "content-type": bitsBody().contentType },
+      const r = await api.call(`/v3/packages/${awaiting()}/upload?bits_path=/etc/passwd`, {
+        method: "POST",
+        user: "space-developer",
+        body: bitsBody().body,
+        headers: { "content-type": bitsBody().contentType },
+      });
+      expect(r.status).toBe(422);
+      expect(r.headers.get("content-type")).toBe("text/html");
+      expect(r.text).toContain("<center><h1>422 Unprocessable Entity</h1></center>");
+      expect(r.headers.get("x-mock-packages-detail")).toContain("bits_path");
+      expect(sim.state.packages.get(awaiting())!.state).toBe("AWAITING_UPLOAD");
     });
-    expect(r.status).toBe(422);
-    expect(r.headers.get("content-type")).toBe("text/html");
-    expect(r.text).toContain("<center><h1>422 Unprocessable Entity</h1></center>");
-    expect(r.headers.get("x-mock-packages-detail")).toContain("bits_path");
-    expect(sim.state.packages.get(awaiting())!.state).toBe("AWAITING_UPLOAD");
-  });
 
-  it("answers 413 for a body over the limit, before authentication", async () => {
+    it("answers 413 for a body over the limit, before authentication", async () => {
       await close();
       ({ sim, api, close } = await setup({ maxBodySize: 1024 }, adapter));
       const big = buildCfUploadBody({ bits: new Uint8Array(4096) });

@@ -690,8 +690,8 @@ describe("the published schema", () => {
     visit(schema, "#");
     expect(undescribed).toEqual([]);
     const props = JSON.stringify(schema).match(/"properties":\{/g) ?? [];
-    // The top level, org, space, app, package, user and feature flag.
-    expect(props.length).toBe(7);
+    // The top level, org, space, app, package, user, feature flag and scenario.
+    expect(props.length).toBe(8);
   });
 
   it("lists exactly the simulator's feature flags and package states", async () => {

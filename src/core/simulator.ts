@@ -82,7 +82,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           // Loaded only here: the fixture world brings faker, which a simulator given a world never needs.
           (await (await import("./world/fixture-world.js")).buildFixtureWorld(resolved.seed)));
     const fresh = await createWorld(data, { store, now, maxValidPackagesStored: resolved.maxValidPackagesStored });
-    fresh.state.scenario = { ...resolved.scenario };
+    // The scenario option wins over the world's own; without either, the real controller answers.
+    if (options.scenario !== undefined || data.scenario === undefined) fresh.state.scenario = { ...resolved.scenario };
     world = fresh;
   };
   let ready = loadWorld();

@@ -11,6 +11,8 @@
  * (`userGuid`, as for the fixture users), timestamps from the entity's place
  * in the file.
  */
+import type { ScenarioSetting } from "../core/scenarios/catalog.js";
+import { ScenarioError, parseScenario } from "../core/scenarios/parse.js";
 import { stableGuid, userGuid } from "../core/world/stable-guid.js";
 import type {
   AppData,
@@ -24,7 +26,7 @@ import type {
   WorldData,
 } from "../core/world/model.js";
 import { bitsOf, generatedBits, type ReadBits } from "./bits.js";
-import type { DocApp, DocOrg, DocPackage, DocSpace, DocUser, WorldDocument } from "./document.js";
+import type { DocApp, DocOrg, DocPackage, DocScenario, DocSpace, DocUser, WorldDocument } from "./document.js";
 import { formatLocation, type PathProblem, type Segment } from "./problems.js";
 
 /** The world, or every problem found on the way to it. */
@@ -80,7 +82,22 @@ export async function buildWorld(doc: WorldDocument, readBits: ReadBits): Promis
           : { enabled: setting.enabled, customErrorMessage: setting.custom_error_message ?? null };
     }
   }
+  if (doc.scenario !== undefined) {
+    const setting = scenarioOf(b, doc.scenario, ["scenario"]);
+    if (setting) b.world.scenario = setting;
+  }
   return b.problems.length ? { ok: false, problems: b.problems } : { ok: true, world: b.world };
+}
+
+/** A scenario through the simulator's own parser; its complaint is a problem at `at`. */
+function scenarioOf(b: Build, value: DocScenario, at: Segment[]): ScenarioSetting | null {
+  try {
+    return parseScenario(value);
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    b.problems.push({ at, problem: error.message });
+    return null;
+  }
 }
 
 /** Names that must be unique among their siblings: the first place of each. */
@@ -252,6 +269,10 @@ async function buildPackage(
   }
   if (p.labels) data.labels = { ...p.labels };
   if (p.annotations) data.annotations = { ...p.annotations };
+  if (p.scenario !== undefined) {
+    const setting = scenarioOf(b, p.scenario, [...at, "scenario"]);
+    if (setting) data.scenario = setting;
+  }
   if (type === "bits" && state === "READY") {
     if (p.bits === undefined) {
       data.bits = await generatedBits(app.name);

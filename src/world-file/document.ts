@@ -19,7 +19,11 @@ export interface DocPackage {
   annotations?: Record<string, string>;
   created_at?: string;
   updated_at?: string;
+  scenario?: DocScenario;
 }
+
+/** A scenario: a name or `NAME; option=value` text, or an object (the simulator's parser checks both). */
+export type DocScenario = string | { name: string; error?: string; latency?: number | string | [number, number] };
 
 /** An app of a space. */
 export interface DocApp {
@@ -63,4 +67,5 @@ export interface WorldDocument {
   orgs?: DocOrg[];
   users?: DocUser[];
   feature_flags?: Record<string, boolean | { enabled: boolean; custom_error_message?: string | null }>;
+  scenario?: DocScenario;
 }

@@ -19,6 +19,7 @@
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
+import { toSetting } from "../scenarios/parse.js";
 import { State } from "../world/state.js";
 
 /** How the upload's background job ended. */
@@ -55,6 +56,7 @@ export async function createWorld(
   const packages = new Map<string, PackageRecord>();
   const state = new State(packages);
   state.load(world);
+  if (world.scenario !== undefined) state.scenario = toSetting(world.scenario);
   const lifecycle = new PackageLifecycle(state, packages, env);
   for (const p of world.packages) await lifecycle.load(p);
   return { state, lifecycle };
@@ -95,6 +97,7 @@ export class PackageLifecycle {
     }
     this.packages.set(record.guid, record);
     if (record.state === "READY" || record.state === "FAILED") this.markFinished(record);
+    if (p.scenario !== undefined) this.state.packageScenarios.set(record.guid, toSetting(p.scenario));
   }
 
   /** `POST /v3/packages`: bits start AWAITING_UPLOAD, docker READY (`app/actions/package_create.rb`). */

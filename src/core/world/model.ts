@@ -3,6 +3,7 @@
  * A {@link WorldData} describes a world to start from (the fixture world, or a
  * team's own); the simulator copies it into its state on start and on reset.
  */
+import type { ScenarioInput } from "../scenarios/catalog.js";
 
 export type GlobalRole = "admin" | "admin_read_only" | "global_auditor";
 export type OrgRole = "org_manager" | "org_auditor" | "org_billing_manager" | "org_user";
@@ -71,6 +72,8 @@ export interface PackageData {
   docker?: { image: string; username?: string | null; password?: string | null };
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** A scenario bound to this package (`bindScenario`), e.g. `"processing-fails"` or `"slow; latency=300"`. */
+  scenario?: ScenarioInput;
 }
 
 export interface WorldData {
@@ -81,6 +84,8 @@ export interface WorldData {
   packages: PackageData[];
   /** Overrides of the feature flags' defaults, by flag name. */
   featureFlags?: Record<string, { enabled: boolean; customErrorMessage?: string | null }>;
+  /** The global scenario of the upload endpoint; the simulator's `scenario` option, when given, wins. */
+  scenario?: ScenarioInput;
 }
 
 /** A package as the simulator holds it. */
