@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// The mock-packages command. All behaviour is in src/cli/main.ts; this file only loads it
-// (compiled, from dist/, which `npm install` builds; or the TypeScript itself through tsx
-// when dist/ is missing) and turns main's result into an exit code.
+// The mock-packages command. All behaviour is in src/cli/main.ts; this file loads its
+// compiled form from dist/ and turns main's result into an exit code.
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const compiled = new URL("../dist/src/cli/main.js", import.meta.url);
-let main;
-if (existsSync(compiled)) {
-  ({ main } = await import(compiled.href));
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  ({ main } = await import("../src/cli/main.ts"));
+if (!existsSync(compiled)) {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  console.error(
+    `mock-packages: the compiled code is missing (${fileURLToPath(compiled)}).\n` +
+      `In a clone of the repository, build it with: npm run build (in ${root}).\n` +
+      "In an installed package this should not happen: reinstall mock-packages.",
+  );
+  process.exit(1);
 }
+const { main } = await import(compiled.href);
 try {
   process.exitCode = await main({ args: process.argv.slice(2) });
 } catch (error) {

@@ -17,7 +17,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { astToString, openapiTS } from "@mock-packages/typegen";
+import type { OpenAPIV3_1 } from "openapi-types";
 import * as prettier from "prettier";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The OpenAPI document the types come from. */
@@ -48,9 +50,18 @@ export async function formatTypes(generated: string): Promise<string> {
   return prettier.format(HEADER + generated, { ...config, filepath: TYPES_FILE });
 }
 
+/** The document, read once here and handed to openapi-typescript as an object. */
+export function readSpec(specFile: string = SPEC_FILE): OpenAPIV3_1.Document {
+  const document = parseYaml(readFileSync(specFile, "utf8")) as OpenAPIV3_1.Document;
+  if (!document.openapi?.startsWith("3.1")) throw new Error(`${specFile} is not an OpenAPI 3.1 document`);
+  return document;
+}
+
 /** The file's content as generated from the document now. */
 export async function generateTypes(specFile: string = SPEC_FILE): Promise<string> {
-  return formatTypes(astToString(await openapiTS(pathToFileURL(specFile), OPENAPI_TS_OPTIONS)));
+  // openapi-typescript's own input type is its own OpenAPI model; the document is the same JSON.
+  const document = readSpec(specFile) as unknown as Parameters<typeof openapiTS>[0];
+  return formatTypes(astToString(await openapiTS(document, OPENAPI_TS_OPTIONS)));
 }
 
 /** The committed file's content, or null when there is none. */

@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import type { IHttpOperation } from "@stoplight/types";
-import { isLeft } from "fp-ts/lib/Either.js";
+import type { OpenAPIV3_1 } from "openapi-types";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -36,6 +36,14 @@ export interface Contract {
   findOperation(method: string, path: string): IHttpOperation | undefined;
   /** Checks a response: status, headers, content type and body. */
   checkResponse(method: string, path: string, response: { status: number; headers: Headers; body: unknown }): Verdict;
+}
+
+/**
+ * Prism answers with fp-ts `Either` values; this reads one without importing fp-ts,
+ * which the package has no other use for.
+ */
+function failures<L>(result: { _tag: "Left"; left: L } | { _tag: "Right" }): L | null {
+  return result._tag === "Left" ? result.left : null;
 }
 
 function templateRegex(template: string): RegExp {
@@ -82,12 +90,10 @@ export function loadContract(specPath: string = SPEC_PATH): Promise<Contract> {
           resource: op,
           element: { statusCode: response.status, headers, body: response.body },
         });
-        const violations: Violation[] = isLeft(result)
-          ? result.left.map((d) => ({
-              location: (d.path ?? []).join(".") || "response",
-              message: d.message,
-            }))
-          : [];
+        const violations: Violation[] = (failures(result) ?? []).map((d) => ({
+          location: (d.path ?? []).join(".") || "response",
+          message: d.message,
+        }));
         return { operationId: op.iid ?? op.id ?? null, valid: violations.length === 0, violations };
       },
     } satisfies Contract;
@@ -145,10 +151,10 @@ export async function createContractChecker(
   specPath: string = SPEC_PATH,
 ): Promise<RequestChecker & { contract: Contract }> {
   const contract = await loadContract(specPath);
-  const doc = parseYaml(readFileSync(specPath, "utf8")) as { components: { schemas: Record<string, unknown> } };
+  const doc = parseYaml(readFileSync(specPath, "utf8")) as OpenAPIV3_1.Document;
   const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
   ajvFormats.default(ajv);
-  for (const [name, schema] of Object.entries(doc.components.schemas)) {
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
     ajv.addSchema(rebase(schema) as object, SCHEMA_BASE + name);
   }
   const checkResources = ajv.getSchema(SCHEMA_BASE + "UploadResource");
@@ -199,10 +205,8 @@ export async function createContractChecker(
         resource: op,
         element: { method: request.method.toLowerCase() as "get", url: { path: request.path, query }, headers, body },
       });
-      if (isLeft(result)) {
-        for (const d of result.left) {
-          violations.push({ location: (d.path ?? []).join(".") || "request", message: d.message });
-        }
+      for (const d of failures(result) ?? []) {
+        violations.push({ location: (d.path ?? []).join(".") || "request", message: d.message });
       }
       const resources = request.multipart?.resources;
       if (resources && checkResources) {

@@ -1,0 +1,31 @@
+/**
+ * The shipped bin runs the compiled code in dist/ and nothing else: no
+ * TypeScript loader at run time. Without dist/ it says what to do.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../bin/mock-packages.mjs", import.meta.url));
+
+describe("bin/mock-packages.mjs", () => {
+  it("without dist/: exit 1, naming the missing file and the command that builds it", () => {
+    const root = mkdtempSync(join(tmpdir(), "mock-packages-bin-"));
+    mkdirSync(join(root, "bin"));
+    copyFileSync(BIN, join(root, "bin", "mock-packages.mjs"));
+    const r = spawnSync(process.execPath, [join(root, "bin", "mock-packages.mjs"), "--version"], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the compiled code is missing (${join(root, "dist", "src", "cli", "main.js")})`);
+    expect(r.stderr).toContain("build it with: npm run build");
+    expect(r.stdout).toBe("");
+  });
+
+  it("with dist/: runs the compiled command", () => {
+    const r = spawnSync(process.execPath, [BIN, "--version"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
