@@ -2,8 +2,8 @@
  * The Cloud Controller error catalogue and its one renderer.
  *
  * Every title, code, status and detail template below is taken from
- * `cloud_controller_ng: errors/v2.yml` as summarised in the behaviour
- * reference (§5). Checks throw a {@link CfError} built from an entry; the
+ * `cloud_controller_ng: errors/v2.yml` (and `app/presenters/v3_error_hasher.rb`
+ * for the envelope). Checks throw a {@link CfError} built from an entry; the
  * simulator catches it in one place and renders the CF error envelope.
  */
 
@@ -125,7 +125,7 @@ export class CfError extends Error {
   }
 }
 
-/** The message text of a CF error, as it reaches a package's `data.error` (§3.4: message only, never a response). */
+/** The message text of a CF error, as it reaches a package's `data.error` (`app_packager.rb`: message only, never a response). */
 export function cfMessage(name: CfErrorName, ...args: Array<string | readonly string[]>): string {
   return formatDetail(CF_ERRORS[name].template, args);
 }

@@ -1,7 +1,7 @@
 /**
  * JSON as the Cloud Controller presents it. Key order matters to clients that
  * compare bodies textually, so objects are built in the real order
- * (`cloud_controller_ng: app/presenters/v3/package_presenter.rb`, reference §2).
+ * (`cloud_controller_ng: app/presenters/v3/package_presenter.rb`).
  */
 import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./world/model.js";
 import type { AppRecord, State } from "./world/state.js";

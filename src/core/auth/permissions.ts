@@ -1,6 +1,6 @@
 /**
  * Who may do what: `cloud_controller_ng: lib/cloud_controller/permissions.rb`,
- * as tabulated in the behaviour reference (§6).
+ * and `spec/request/packages_spec.rb`.
  */
 import type { UserData } from "../world/model.js";
 import { CfError } from "../errors.js";

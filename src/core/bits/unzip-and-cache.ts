@@ -77,7 +77,7 @@ export async function unzipAndCache(env: ProcessingEnv, read: ReadRange, dir: Zi
       !entry.isSymlink &&
       (entry.unixMode === null || (entry.unixMode & S_IFMT) === 0 || (entry.unixMode & S_IFMT) === 0o100000);
     const mode = entry.unixMode === null ? 0o644 : entry.unixMode & 0o7777;
-    // Sizes are inclusive here, strict when matching (reference §7).
+    // Sizes are inclusive here, strict when matching (`resource_pool.rb` `size_allowed?` against the packer's own bounds).
     const cacheable = regular && entry.uncompressedSize >= min && entry.uncompressedSize <= max && mode >= 0o600;
     if (!cacheable) {
       await extractEntry(null, read, entry);

@@ -1,6 +1,6 @@
 /**
  * `POST /v3/resource_matches` (`app/messages/resource_match_create_message.rb`,
- * `lib/cloud_controller/resource_pool.rb`, reference §4): which of the listed
+ * `lib/cloud_controller/resource_pool.rb`): which of the listed
  * files the resource cache already holds.
  */
 import type { Context } from "../context.js";

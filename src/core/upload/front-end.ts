@@ -1,6 +1,7 @@
 /**
  * The front end of the upload endpoint: what nginx and its upload module do
- * before the Cloud Controller sees the request (reference §1.1, §7).
+ * before the Cloud Controller sees the request (`capi-release:
+ * jobs/cloud_controller_ng/templates/nginx_external_endpoints.conf.erb`, nginx-upload-module 2.3).
  *
  * The body is streamed: the `bits` file goes straight into the blob store,
  * hashed on the way, and is never held in memory whole. What comes out is
@@ -78,7 +79,7 @@ export async function readUploadForm(
   const boundary = getBoundary(contentType);
   if (boundary === null) {
     // Without a boundary no part can be found: the controller receives an empty form and answers
-    // 422 `Upload must include either resources or bits` (reference §8, the seed's curl sample).
+    // 422 `Upload must include either resources or bits` (what the seed document's curl sample gets).
     await drain(request, limits.maxBodySize);
     return { keys: [], resources: null, bits: null, parts: [], bodySize: 0, boundaryMissing: true };
   }

@@ -22,7 +22,7 @@ import { ZIP_DATE } from "./zip-date.js";
 /** The seed used when none is given. */
 export const DEFAULT_SEED = 4010;
 
-/** The fixture users, one for each role of the reference's tables (§6). */
+/** The fixture users, one for each role that `lib/cloud_controller/permissions.rb` tells apart. */
 export const FIXTURE_USERS = [
   "admin",
   "admin-read-only",

@@ -1,7 +1,7 @@
 /**
  * Reads a zip's central directory through random access, never the whole
  * archive: a package's size is the sum of the uncompressed sizes its
- * directory declares, found without inflating anything (reference §3.4, §7).
+ * directory declares, found without inflating anything (`app_packager.rb#size`).
  */
 
 /** Random access to stored bytes: `[start, end)`. */
