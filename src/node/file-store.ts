@@ -46,86 +46,7 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
     directory,
     create(): BlobWriter {
       const id = `blob-${++next}`;
-      const path = pathOf(id);
-      const h1 = createHash("sha1");
-      const h256 = createHash("sha256");
-      let size = 0;
-      // Bytes stay in memory until the blob outgrows the threshold; then they go to a file.
-      let pending: Uint8Array[] | null = [];
-      let stream: WriteStream | null = null;
-      let finished = false;
-      let failure: Error | null = null;
-      const open = () => {
-        const s = createWriteStream(path, { mode: 0o600 });
-        s.on("error", (error) => {
-          failure = error;
-        });
-        return s;
-      };
-      const ensure = () => {
-        if (failure) throw failure;
-        if (finished) throw new Error("mock-packages: write after finish");
-      };
-      const writeToFile = async (s: WriteStream, chunk: Uint8Array) => {
-        if (!s.write(chunk)) {
-          await new Promise<void>((resolve, reject) => {
-            const onDrain = () => {
-              s.off("error", onError);
-              resolve();
-            };
-            const onError = (e: Error) => {
-              s.off("drain", onDrain);
-              reject(e);
-            };
-            s.once("drain", onDrain);
-            s.once("error", onError);
-          });
-        }
-      };
-      return {
-        async write(chunk) {
-          ensure();
-          h1.update(chunk);
-          h256.update(chunk);
-          size += chunk.length;
-          if (pending) {
-            pending.push(chunk.slice());
-            if (size <= threshold) return;
-            stream = open();
-            const buffered = pending;
-            pending = null;
-            for (const c of buffered) await writeToFile(stream, c);
-            return;
-          }
-          await writeToFile(stream!, chunk);
-        },
-        async finish(): Promise<BlobInfo> {
-          ensure();
-          finished = true;
-          if (pending) {
-            const bytes = concatBytes(pending);
-            pending = null;
-            memory.set(id, bytes);
-          } else {
-            const s = stream!;
-            stream = null;
-            await new Promise<void>((resolve, reject) => {
-              s.once("error", reject);
-              s.end(() => resolve());
-            });
-            if (failure) throw failure;
-          }
-          return { id, size, sha1: h1.digest("hex"), sha256: h256.digest("hex") };
-        },
-        async abort() {
-          finished = true;
-          pending = null;
-          const s = stream;
-          stream = null;
-          if (s) await new Promise<void>((resolve) => s.destroy() && s.once("close", () => resolve()));
-          await rm(path, { force: true });
-        },
-      };
+      return fileWriter(pathOf(id), threshold, (bytes) => memory.set(id, bytes), id);
     },
     async read(id, start, end) {
       const inMemory = memory.get(id);
@@ -178,4 +99,90 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A blob being written: hashed as it comes, kept in memory until it outgrows
+ * `threshold`, then spilled to `path`. `keep` receives the bytes of a blob that
+ * stayed small.
+ */
+function fileWriter(path: string, threshold: number, keep: (bytes: Uint8Array) => void, id: string): BlobWriter {
+  const h1 = createHash("sha1");
+  const h256 = createHash("sha256");
+  let size = 0;
+  let pending: Uint8Array[] | null = [];
+  let stream: WriteStream | null = null;
+  let finished = false;
+  let failure: Error | null = null;
+  const ensure = () => {
+    if (failure) throw failure;
+    if (finished) throw new Error("mock-packages: write after finish");
+  };
+  const open = () => {
+    const s = createWriteStream(path, { mode: 0o600 });
+    s.on("error", (error) => {
+      failure = error;
+    });
+    return s;
+  };
+  return {
+    async write(chunk) {
+      ensure();
+      h1.update(chunk);
+      h256.update(chunk);
+      size += chunk.length;
+      if (!pending) return writeToFile(stream!, chunk);
+      pending.push(chunk.slice());
+      if (size <= threshold) return;
+      stream = open();
+      const buffered = pending;
+      pending = null;
+      for (const c of buffered) await writeToFile(stream, c);
+    },
+    async finish(): Promise<BlobInfo> {
+      ensure();
+      finished = true;
+      if (pending) {
+        keep(concatBytes(pending));
+        pending = null;
+      } else {
+        await endStream(stream!);
+        stream = null;
+        if (failure) throw failure;
+      }
+      return { id, size, sha1: h1.digest("hex"), sha256: h256.digest("hex") };
+    },
+    async abort() {
+      finished = true;
+      pending = null;
+      const s = stream;
+      stream = null;
+      if (s) await new Promise<void>((resolve) => s.destroy() && s.once("close", () => resolve()));
+      await rm(path, { force: true });
+    },
+  };
+}
+
+/** Writes a chunk, waiting for the stream to drain when its buffer is full. */
+async function writeToFile(s: WriteStream, chunk: Uint8Array): Promise<void> {
+  if (s.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      s.off("error", onError);
+      resolve();
+    };
+    const onError = (e: Error) => {
+      s.off("drain", onDrain);
+      reject(e);
+    };
+    s.once("drain", onDrain);
+    s.once("error", onError);
+  });
+}
+
+function endStream(s: WriteStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    s.once("error", reject);
+    s.end(() => resolve());
+  });
 }

@@ -12,7 +12,7 @@
 import { concatBytes } from "../bytes.js";
 import { CfError } from "../errors.js";
 import { FrontEndError } from "../http/front-end-error.js";
-import { MultipartError, MultipartParser, getBoundary } from "./multipart.js";
+import { MultipartError, MultipartParser, getBoundary, type MultipartEvent, type PartHeaders } from "./multipart.js";
 import type { BlobInfo, BlobStore, BlobWriter } from "../blob-store.js";
 
 export interface UploadForm {
@@ -48,8 +48,43 @@ export async function readUploadForm(
   store: BlobStore,
   limits: UploadFormLimits,
 ): Promise<UploadForm> {
-  // nginx_external_endpoints.conf.erb: a bits_path in the query is refused before anything else,
-  // so that no client can point the controller at a file of its choosing.
+  const boundary = checkRequestLine(request, limits);
+  if (boundary === null) {
+    // Without a boundary no part can be found: the controller receives an empty form and answers
+    // 422 `Upload must include either resources or bits` (what the seed document's curl sample gets).
+    await drain(request, limits.maxBodySize);
+    return { keys: [], resources: null, bits: null, parts: [], bodySize: 0, boundaryMissing: true };
+  }
+  if (request.body === null) throw new CfError("MessageParseError", "the multipart body is empty");
+  const form = new FormCollector(store, limits.maxFieldSize ?? 64 * 1024 * 1024);
+  const parser = new MultipartParser(boundary, { maxParts: limits.maxParts, maxHeaderSize: limits.maxHeaderSize });
+  const reader = request.body.getReader();
+  let bodySize = 0;
+  try {
+    for (;;) {
+      const { done, value } = await readChunk(reader);
+      if (done) break;
+      bodySize += value.length;
+      if (bodySize > limits.maxBodySize) throw tooLarge(limits.maxBodySize);
+      await form.take(parser.write(value));
+    }
+    await form.take(parser.end());
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    await form.discard();
+    if (error instanceof MultipartError) throw new CfError("MessageParseError", error.message);
+    throw error;
+  }
+  return form.result(bodySize);
+}
+
+/**
+ * What nginx and its upload module refuse before reading the body: a `bits_path` in the query
+ * (so that no client can point the controller at a file of its choosing), no Content-Type (400),
+ * one that is not multipart (415), a declared length over `client_max_body_size` (413).
+ * Answers the multipart boundary, or null when the Content-Type has none.
+ */
+function checkRequestLine(request: Request, limits: UploadFormLimits): string | null {
   if (new URL(request.url).searchParams.has("bits_path")) {
     throw new FrontEndError(
       422,
@@ -76,135 +111,123 @@ export async function readUploadForm(
       `The body is ${declared} bytes; the front end accepts at most ${limits.maxBodySize} bytes (client_max_body_size).`,
     );
   }
-  const boundary = getBoundary(contentType);
-  if (boundary === null) {
-    // Without a boundary no part can be found: the controller receives an empty form and answers
-    // 422 `Upload must include either resources or bits` (what the seed document's curl sample gets).
-    await drain(request, limits.maxBodySize);
-    return { keys: [], resources: null, bits: null, parts: [], bodySize: 0, boundaryMissing: true };
-  }
-  if (request.body === null) {
-    throw new CfError("MessageParseError", "the multipart body is empty");
-  }
+  return getBoundary(contentType);
+}
 
-  const maxFieldSize = limits.maxFieldSize ?? 64 * 1024 * 1024;
-  const parser = new MultipartParser(boundary, { maxParts: limits.maxParts, maxHeaderSize: limits.maxHeaderSize });
-  const keys: string[] = [];
-  const parts: UploadForm["parts"] = [];
-  let resources: string | null = null;
-  let bits: UploadForm["bits"] = null;
-  const writers: BlobWriter[] = [];
-  const stored: BlobInfo[] = [];
+const tooLarge = (max: number) =>
+  new FrontEndError(
+    413,
+    `The body is larger than ${max} bytes, the most the front end accepts (client_max_body_size).`,
+  );
 
-  // The part being read.
-  let current: {
-    name: string | null;
-    filename: string | null;
-    contentType: string | null;
-    size: number;
-    text: Uint8Array[] | null;
-    writer: BlobWriter | null;
-  } | null = null;
-  let bodySize = 0;
-
-  const finishPart = async () => {
-    if (!current) return;
-    const part = current;
-    current = null;
-    parts.push({ name: part.name, filename: part.filename, contentType: part.contentType, size: part.size });
-    const isFile = part.filename !== null && part.filename !== "";
-    if (isFile) {
-      // The upload module stores each file and forwards <field>_name, <field>_path and upload_start_time.
-      const field = part.name ?? "";
-      keys.push(`${field}_name`, `${field}_path`);
-      if (!keys.includes("upload_start_time")) keys.push("upload_start_time");
-      if (part.writer) {
-        const info = await part.writer.finish();
-        stored.push(info);
-        if (bits) await store.delete(bits.id); // a repeated bits part: the last one wins
-        bits = { ...info, filename: part.filename!, contentType: part.contentType };
-      }
-    } else if (part.name === "resources" || part.name === "_method") {
-      // Of the text fields only these two pass the upload module.
-      if (part.name === "resources") {
-        const text = new TextDecoder().decode(concatBytes(part.text ?? []));
-        resources = text;
-        keys.push("resources");
-      }
-    }
-  };
-
-  const onEvents = async (events: ReturnType<MultipartParser["write"]>) => {
-    for (const event of events) {
-      if (event.type === "part") {
-        const { name, filename, contentType: partType } = event.headers;
-        const isBits = name === "bits" && filename !== null && filename !== "";
-        let writer: BlobWriter | null = null;
-        if (isBits) {
-          writer = store.create();
-          writers.push(writer);
-        }
-        current = {
-          name,
-          filename,
-          contentType: partType,
-          size: 0,
-          text: isBits || (filename !== null && filename !== "") ? null : [],
-          writer,
-        };
-      } else if (event.type === "data") {
-        if (!current) continue;
-        current.size += event.chunk.length;
-        if (current.writer) await current.writer.write(event.chunk);
-        else if (current.text) {
-          if (current.size > maxFieldSize) {
-            throw new CfError(
-              "MessageParseError",
-              `the form field '${current.name ?? ""}' is larger than ${maxFieldSize} bytes`,
-            );
-          }
-          current.text.push(event.chunk);
-        }
-      } else {
-        await finishPart();
-      }
-    }
-  };
-
-  const reader = request.body.getReader();
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {
-    for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch {
+    return await reader.read();
+  } catch {
+    throw new CfError(
+      "MessageParseError",
+      "the request body could not be read to the end: the client closed the connection or the stream failed",
+    );
+  }
+}
+
+interface PartInProgress {
+  name: string | null;
+  filename: string | null;
+  contentType: string | null;
+  size: number;
+  /** The text of a field; null for a file. */
+  text: Uint8Array[] | null;
+  /** Where a `bits` file goes; null for anything else. */
+  writer: BlobWriter | null;
+}
+
+/**
+ * The form as the upload module forwards it, built from the parser's events: the `bits` file
+ * into the store as it arrives, text fields in memory (up to a limit), every part summarised.
+ */
+class FormCollector {
+  private readonly keys: string[] = [];
+  private readonly parts: UploadForm["parts"] = [];
+  private resources: string | null = null;
+  private bits: UploadForm["bits"] = null;
+  private readonly writers: BlobWriter[] = [];
+  private readonly stored: BlobInfo[] = [];
+  private current: PartInProgress | null = null;
+
+  constructor(
+    private readonly store: BlobStore,
+    private readonly maxFieldSize: number,
+  ) {}
+
+  async take(events: MultipartEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.type === "part") this.start(event.headers);
+      else if (event.type === "data") await this.data(event.chunk);
+      else await this.finishPart();
+    }
+  }
+
+  /** Throws away what was stored: the request failed. */
+  async discard(): Promise<void> {
+    for (const w of this.writers) await w.abort();
+    for (const info of this.stored) await this.store.delete(info.id);
+  }
+
+  result(bodySize: number): UploadForm {
+    // Files other than bits were only counted, never stored. Nothing forwarded: the module's dummy key.
+    const keys = this.keys.length ? this.keys : [DUMMY];
+    return { keys, resources: this.resources, bits: this.bits, parts: this.parts, bodySize };
+  }
+
+  private start(headers: PartHeaders): void {
+    const { name, filename, contentType } = headers;
+    const isFile = filename !== null && filename !== "";
+    const writer = name === "bits" && isFile ? this.store.create() : null;
+    if (writer) this.writers.push(writer);
+    this.current = { name, filename, contentType, size: 0, text: isFile ? null : [], writer };
+  }
+
+  private async data(chunk: Uint8Array): Promise<void> {
+    const part = this.current;
+    if (!part) return;
+    part.size += chunk.length;
+    if (part.writer) await part.writer.write(chunk);
+    else if (part.text) {
+      if (part.size > this.maxFieldSize) {
         throw new CfError(
           "MessageParseError",
-          "the request body could not be read to the end: the client closed the connection or the stream failed",
+          `the form field '${part.name ?? ""}' is larger than ${this.maxFieldSize} bytes`,
         );
       }
-      const { done, value } = next;
-      if (done) break;
-      bodySize += value.length;
-      if (bodySize > limits.maxBodySize) {
-        throw new FrontEndError(
-          413,
-          `The body is larger than ${limits.maxBodySize} bytes, the most the front end accepts (client_max_body_size).`,
-        );
-      }
-      await onEvents(parser.write(value));
+      part.text.push(chunk);
     }
-    await onEvents(parser.end());
-  } catch (error) {
-    reader.cancel().catch(() => {});
-    for (const w of writers) await w.abort();
-    for (const info of stored) await store.delete(info.id);
-    if (error instanceof MultipartError) throw new CfError("MessageParseError", error.message);
-    throw error;
   }
-  // Files other than bits were only counted, never stored.
-  if (keys.length === 0) keys.push(DUMMY);
-  return { keys, resources, bits, parts, bodySize };
+
+  private async finishPart(): Promise<void> {
+    const part = this.current;
+    if (!part) return;
+    this.current = null;
+    this.parts.push({ name: part.name, filename: part.filename, contentType: part.contentType, size: part.size });
+    if (part.filename !== null && part.filename !== "") {
+      // The upload module stores each file and forwards <field>_name, <field>_path and upload_start_time.
+      const field = part.name ?? "";
+      this.keys.push(`${field}_name`, `${field}_path`);
+      if (!this.keys.includes("upload_start_time")) this.keys.push("upload_start_time");
+      if (part.writer) {
+        const info = await part.writer.finish();
+        this.stored.push(info);
+        if (this.bits) await this.store.delete(this.bits.id); // a repeated bits part: the last one wins
+        this.bits = { ...info, filename: part.filename, contentType: part.contentType };
+      }
+    } else if (part.name === "resources") {
+      // Of the text fields only `resources` and `_method` pass the upload module; the controller ignores `_method`.
+      this.resources = new TextDecoder().decode(concatBytes(part.text ?? []));
+      this.keys.push("resources");
+    }
+  }
 }
 
 async function drain(request: Request, maxBodySize: number): Promise<void> {
@@ -216,12 +239,7 @@ async function drain(request: Request, maxBodySize: number): Promise<void> {
       const { done, value } = await reader.read();
       if (done) return;
       size += value.length;
-      if (size > maxBodySize) {
-        throw new FrontEndError(
-          413,
-          `The body is larger than ${maxBodySize} bytes, the most the front end accepts (client_max_body_size).`,
-        );
-      }
+      if (size > maxBodySize) throw tooLarge(maxBodySize);
     }
   } catch (error) {
     reader.cancel().catch(() => {});
