@@ -4,28 +4,16 @@
  */
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import { createSimulator } from "../core/simulator.js";
 import { DEFAULTS, type SimulatorOptions } from "../core/options.js";
 import { mintUserToken } from "../core/auth/user-tokens.js";
 import { DEFAULT_SIGNING_KEY } from "../core/auth/tokens.js";
-import { createFileStore } from "../node/file-store.js";
-import { serve } from "../node/server.js";
+import { runServer } from "./serve-command.js";
 import type { WorldData } from "../core/world/model.js";
 import { SCENARIOS, type ScenarioSetting } from "../core/scenarios/catalog.js";
 import { ScenarioError, parseLatency, parseScenario } from "../core/scenarios/parse.js";
 
-export interface MainOptions {
-  args: string[];
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
-  /** Resolves to stop a running server (tests); by default SIGINT and SIGTERM stop it. */
-  stopSignal?: Promise<void>;
-  /** Called once the server listens, with its URL. */
-  onListening?: (url: string) => void;
-}
-
-/** Exit codes: 0 success, 1 runtime failure (e.g. port in use), 2 bad usage. */
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+export { EXIT, type MainOptions } from "./main-options.js";
+import { EXIT, type MainOptions } from "./main-options.js";
 
 function version(): string {
   // From src/cli/ or dist/src/cli/: the nearest package.json above that is this package's.
@@ -116,6 +104,34 @@ function scenarioFlag<T>(flag: string, parse: (value: string) => T, value: strin
   }
 }
 
+/** The flags of every command; `parseArgs` refuses any other. */
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  seed: { type: "string" },
+  "processing-delay": { type: "string" },
+  "signing-key": { type: "string" },
+  "max-body-size": { type: "string" },
+  "max-package-size": { type: "string" },
+  "resource-cache-min-size": { type: "string" },
+  "resource-cache-max-size": { type: "string" },
+  "download-link-method": { type: "boolean" },
+  quiet: { type: "boolean" },
+  scenario: { type: "string" },
+  latency: { type: "string" },
+  "no-admin": { type: "boolean" },
+  "contract-verdicts": { type: "boolean" },
+  world: { type: "string" },
+  user: { type: "string" },
+  expired: { type: "boolean" },
+  scope: { type: "string" },
+  "expires-in": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+export type Flags = ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>["values"];
+
 export async function main(options: MainOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -125,30 +141,7 @@ export async function main(options: MainOptions): Promise<number> {
       args: options.args,
       allowPositionals: true,
       strict: true,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        seed: { type: "string" },
-        "processing-delay": { type: "string" },
-        "signing-key": { type: "string" },
-        "max-body-size": { type: "string" },
-        "max-package-size": { type: "string" },
-        "resource-cache-min-size": { type: "string" },
-        "resource-cache-max-size": { type: "string" },
-        "download-link-method": { type: "boolean" },
-        quiet: { type: "boolean" },
-        scenario: { type: "string" },
-        latency: { type: "string" },
-        "no-admin": { type: "boolean" },
-        "contract-verdicts": { type: "boolean" },
-        world: { type: "string" },
-        user: { type: "string" },
-        expired: { type: "boolean" },
-        scope: { type: "string" },
-        "expires-in": { type: "string" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
+      options: FLAGS,
     });
     if (values.help) {
       stdout.write(HELP);
@@ -168,55 +161,13 @@ export async function main(options: MainOptions): Promise<number> {
       return EXIT.OK;
     }
     if (command === "token") {
-      if (!values.user)
-        throw new UsageError("token needs --user NAME, e.g. mock-packages token --user space-developer");
-      // With a world file, a user's global role there decides the scopes (read-only admins get no write scope).
-      const world = values.world ? await loadWorld(values.world) : undefined;
-      const worldUser = world?.users.find((u) => u.name === values.user);
-      if (world && !worldUser) {
-        stderr.write(
-          `mock-packages: ${values.world} has no user '${values.user}': the token is for a user with no roles.\n`,
-        );
-      }
-      const token = await mintUserToken(values.user, {
-        expired: values.expired,
-        expiresIn: intFlag("expires-in", values["expires-in"]),
-        scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : undefined,
-        globalRole: worldUser?.globalRole,
-        signingKey: values["signing-key"],
-      });
-      say(token);
+      say(await token(values, stderr));
       return EXIT.OK;
     }
     const port = intFlag("port", values.port) ?? 4010;
     if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
-    const simOptions: SimulatorOptions = {
-      seed: intFlag("seed", values.seed),
-      processingDelay: intFlag("processing-delay", values["processing-delay"]),
-      signingKey: values["signing-key"],
-      maxBodySize: intFlag("max-body-size", values["max-body-size"]),
-      maxPackageSize: intFlag("max-package-size", values["max-package-size"]),
-      resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
-      resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
-      downloadLinkMethod: values["download-link-method"],
-      scenario:
-        values.scenario === undefined
-          ? undefined
-          : scenarioFlag<ScenarioSetting>("scenario", parseScenario, values.scenario),
-      latency: values.latency === undefined ? undefined : scenarioFlag("latency", parseLatency, values.latency),
-      admin: !values["no-admin"],
-      world: values.world ? await loadWorld(values.world) : undefined,
-      contract: values["contract-verdicts"]
-        ? await (await import("../contract/contract.js")).createContractChecker()
-        : undefined,
-      logger: (level, message, error) => {
-        if (level !== "info")
-          stderr.write(
-            `[mock-packages] ${level}: ${message}${error ? ` ${String((error as Error).stack ?? error)}` : ""}\n`,
-          );
-      },
-    };
-    return await runServer(simOptions, port, values.host ?? "127.0.0.1", !!values.quiet, options, say, stderr);
+    const server = { port, host: values.host ?? "127.0.0.1", quiet: !!values.quiet };
+    return await runServer(await simulatorOptions(values, stderr), server, options, say, stderr);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       stderr.write(`mock-packages: ${(error as Error).message}\nRun 'mock-packages --help' for the options.\n`);
@@ -230,85 +181,51 @@ export async function main(options: MainOptions): Promise<number> {
   }
 }
 
-async function runServer(
-  simOptions: SimulatorOptions,
-  port: number,
-  host: string,
-  quiet: boolean,
-  options: MainOptions,
-  say: (s: string) => void,
-  stderr: NodeJS.WritableStream,
-): Promise<number> {
-  const store = createFileStore();
-  const disposeOnExit = () => store.dispose();
-  process.once("exit", disposeOnExit);
-  const sim = createSimulator({ ...simOptions, store });
-  // Listen for the stop signal before anything else, so that a signal sent right after start-up is not lost.
-  const stopped = new Promise<void>((resolve) => {
-    if (options.stopSignal) void options.stopSignal.then(() => resolve());
-    else {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    }
+/** `mock-packages token --user NAME`: with a world file, the user's global role there decides the scopes. */
+async function token(values: Flags, stderr: NodeJS.WritableStream): Promise<string> {
+  if (!values.user) throw new UsageError("token needs --user NAME, e.g. mock-packages token --user space-developer");
+  const world = values.world ? await loadWorld(values.world) : undefined;
+  const worldUser = world?.users.find((u) => u.name === values.user);
+  if (world && !worldUser) {
+    stderr.write(
+      `mock-packages: ${values.world} has no user '${values.user}': the token is for a user with no roles.\n`,
+    );
+  }
+  return mintUserToken(values.user, {
+    expired: values.expired,
+    expiresIn: intFlag("expires-in", values["expires-in"]),
+    scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : undefined,
+    globalRole: worldUser?.globalRole,
+    signingKey: values["signing-key"],
   });
-  let running;
-  try {
-    await sim.ready;
-    running = await serve({
-      simulator: sim,
-      port,
-      host,
-      onRequest: quiet
-        ? undefined
-        : (e) => say(`${e.method} ${e.path} ${e.aborted ? "aborted" : e.status} ${e.ms.toFixed(1)}ms`),
-    });
-  } catch (error) {
-    await sim.close();
-    store.dispose();
-    process.off("exit", disposeOnExit);
-    const code = (error as { code?: string }).code;
-    if (code === "EADDRINUSE") {
-      stderr.write(
-        `mock-packages: port ${port} on ${host} is already in use. Stop the other server or pick another port with --port (0 picks a free one).\n`,
-      );
-      return EXIT.FAILURE;
-    }
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
-      stderr.write(
-        `mock-packages: cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1 or an address of this machine.\n`,
-      );
-      return EXIT.FAILURE;
-    }
-    throw error;
-  }
-  say(`Users (token: npx mock-packages token --user NAME${simOptions.signingKey ? " --signing-key KEY" : ""}):`);
-  for (const user of sim.state.users.values()) {
-    const roles = [
-      user.globalRole,
-      ...(user.orgRoles ?? [])
-        .filter((r) => r.role !== "org_user")
-        .map((r) => `${r.role}@${sim.state.orgs.get(r.orgGuid)?.name}`),
-      ...(user.spaceRoles ?? []).map((r) => `${r.role}@${sim.state.spaces.get(r.spaceGuid)?.name}`),
-    ].filter(Boolean);
-    say(`  ${user.name.padEnd(20)} ${roles.join(", ") || "(no roles)"}`);
-  }
-  say("");
-  say("Packages:");
-  for (const pkg of sim.state.packages.values()) {
-    const app = sim.state.apps.get(pkg.appGuid);
-    say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${app?.name ?? ""}`);
-  }
-  say("");
-  say(`Scenario: ${sim.scenario.name}${sim.options.admin ? ` (change it: PUT ${running.url}/__mock/scenario)` : ""}`);
-  say(`Bits are kept in ${store.directory} (removed on exit)`);
-  say(`mock-packages listening on ${running.url} (Ctrl-C stops it)`);
-  options.onListening?.(running.url);
+}
 
-  await stopped;
-  say("mock-packages: stopping");
-  await running.close();
-  await sim.close();
-  store.dispose();
-  process.off("exit", disposeOnExit);
-  return EXIT.OK;
+/** The simulator's options from the server flags. */
+async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): Promise<SimulatorOptions> {
+  return {
+    seed: intFlag("seed", values.seed),
+    processingDelay: intFlag("processing-delay", values["processing-delay"]),
+    signingKey: values["signing-key"],
+    maxBodySize: intFlag("max-body-size", values["max-body-size"]),
+    maxPackageSize: intFlag("max-package-size", values["max-package-size"]),
+    resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
+    resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
+    downloadLinkMethod: values["download-link-method"],
+    scenario:
+      values.scenario === undefined
+        ? undefined
+        : scenarioFlag<ScenarioSetting>("scenario", parseScenario, values.scenario),
+    latency: values.latency === undefined ? undefined : scenarioFlag("latency", parseLatency, values.latency),
+    admin: !values["no-admin"],
+    world: values.world ? await loadWorld(values.world) : undefined,
+    contract: values["contract-verdicts"]
+      ? await (await import("../contract/contract.js")).createContractChecker()
+      : undefined,
+    logger: (level, message, error) => {
+      if (level === "info") return;
+      stderr.write(
+        `[mock-packages] ${level}: ${message}${error ? ` ${String((error as Error).stack ?? error)}` : ""}\n`,
+      );
+    },
+  };
 }

@@ -17,12 +17,13 @@ import { FrontEndError } from "./http/front-end-error.js";
 import { withRequestIds } from "./http/request-id.js";
 import { createIdSource, type IdSource } from "./ids.js";
 import { ANSWER, type SimulatorInternals } from "./internal.js";
-import { createScheduler, type Log } from "./jobs/scheduler.js";
+import { createScheduler, type Log, type Scheduler } from "./jobs/scheduler.js";
 import { createJournal, type Journal, type RequestTrace } from "./journal/journal.js";
 import { recordRequests } from "./journal/record-requests.js";
 import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from "./options.js";
 import { createWorld, type PackageLifecycle } from "./packages/lifecycle.js";
-import { routeTable } from "./routes/index.js";
+import type { Router } from "./http/router.js";
+import { routeTable, type RouteHandler } from "./routes/index.js";
 import type { ScenarioInput, ScenarioSetting } from "./scenarios/catalog.js";
 import { toSetting } from "./scenarios/parse.js";
 import type { WorldData } from "./world/model.js";
@@ -59,137 +60,168 @@ export interface Simulator {
 
 /** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
-  const resolved = resolveOptions(options);
-  const store: BlobStore = options.store ?? createMemoryStore();
-  const now = options.now ?? (() => Date.now());
-  const log: Log =
-    options.logger ??
-    ((level, message, error) => {
-      if (level !== "info") console.error(`[mock-packages] ${message}`, error ?? "");
-    });
-  const scheduler = createScheduler(log);
-  const journal = createJournal(resolved.journalLimit);
-  const router = routeTable({ admin: resolved.admin });
-  let world: { state: State; lifecycle: PackageLifecycle } | null = null;
-  let ids: IdSource = createIdSource(resolved.seed);
-  let closed = false;
+  return new SimulatorInstance(options);
+}
 
-  const loadWorld = async () => {
+const defaultLog: Log = (level, message, error) => {
+  if (level !== "info") console.error(`[mock-packages] ${message}`, error ?? "");
+};
+
+/** The simulator behind {@link createSimulator}: the constructor wires the parts, each method is one operation. */
+class SimulatorInstance implements SimulatorInternals {
+  readonly options: ResolvedOptions;
+  readonly journal: Journal;
+  readonly [ANSWER]: (request: Request) => Promise<Answer>;
+  private readonly store: BlobStore;
+  private readonly scheduler: Scheduler;
+  private readonly entries: ReturnType<typeof createJournal>;
+  private readonly services: Services;
+  private world: { state: State; lifecycle: PackageLifecycle } | null = null;
+  private ids: IdSource;
+  private loading: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly given: SimulatorOptions) {
+    this.options = resolveOptions(given);
+    this.store = given.store ?? createMemoryStore();
+    const now = given.now ?? (() => Date.now());
+    const log = given.logger ?? defaultLog;
+    this.scheduler = createScheduler(log);
+    this.entries = createJournal(this.options.journalLimit);
+    // The journal as users see it: everything but `add`, which only the recording wrapper calls.
+    const { add: _add, ...journal } = this.entries;
+    this.journal = journal;
+    this.ids = createIdSource(this.options.seed);
+    this.services = this.makeServices(now, log);
+    this[ANSWER] = this.makeAnswerer(routeTable({ admin: this.options.admin }), log);
+    this.loading = this.loadWorld();
+  }
+
+  readonly handle = async (request: Request): Promise<Response> => toResponse(await this[ANSWER](request));
+
+  readonly request = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> => {
+    const { token, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token !== undefined && !headers.has("authorization")) headers.set("authorization", `bearer ${token}`);
+    const origin = this.options.origin;
+    const url = /^https?:\/\//.test(path) ? path : `${origin}${path.startsWith("/") ? "" : "/"}${path}`;
+    return this.handle(new Request(url, { ...rest, headers }));
+  };
+
+  get ready(): Promise<void> {
+    return this.loading;
+  }
+
+  get state(): State {
+    return this.current().state;
+  }
+
+  get scenario(): ScenarioSetting {
+    return this.current().state.scenario;
+  }
+
+  async reset(): Promise<void> {
+    this.entries.clear();
+    await this.scheduler.drain();
+    await this.loading.catch(() => {});
+    await this.store.clear();
+    this.ids = createIdSource(this.options.seed);
+    this.loading = this.loadWorld();
+    await this.loading;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.scheduler.close();
+    await this.store.clear();
+  }
+
+  idle(): Promise<void> {
+    return this.scheduler.idle();
+  }
+
+  useScenario(scenario: ScenarioInput): void {
+    this.current().state.scenario = toSetting(scenario);
+  }
+
+  bindScenario(packageGuid: string, scenario: ScenarioInput | null): void {
+    const bindings = this.current().state.packageScenarios;
+    if (scenario === null) bindings.delete(packageGuid);
+    else bindings.set(packageGuid, toSetting(scenario));
+  }
+
+  private current() {
+    if (!this.world) throw new Error("mock-packages: the world is not loaded yet (await simulator.ready)");
+    return this.world;
+  }
+
+  private async loadWorld(): Promise<void> {
+    const { world, seed, maxValidPackagesStored } = this.options;
     const data: WorldData =
-      typeof resolved.world === "function"
-        ? await resolved.world(resolved.seed)
-        : (resolved.world ??
+      typeof world === "function"
+        ? await world(seed)
+        : (world ??
           // Loaded only here: the fixture world brings faker, which a simulator given a world never needs.
-          (await (await import("./world/fixture-world.js")).buildFixtureWorld(resolved.seed)));
-    const fresh = await createWorld(data, { store, now, maxValidPackagesStored: resolved.maxValidPackagesStored });
+          (await (await import("./world/fixture-world.js")).buildFixtureWorld(seed)));
+    const fresh = await createWorld(data, { store: this.store, now: this.services.now, maxValidPackagesStored });
     // The scenario option wins over the world's own; without either, the real controller answers.
-    if (options.scenario !== undefined || data.scenario === undefined) fresh.state.scenario = { ...resolved.scenario };
-    world = fresh;
-  };
-  let ready = loadWorld();
-  const current = () => {
-    if (!world) throw new Error("mock-packages: the world is not loaded yet (await simulator.ready)");
-    return world;
-  };
-
-  const services: Services = {
-    get state() {
-      return current().state;
-    },
-    get lifecycle() {
-      return current().lifecycle;
-    },
-    store,
-    options: resolved,
-    get ids() {
-      return ids;
-    },
-    scheduler,
-    journal,
-    tokenCache: new Map(),
-    now,
-    log,
-    reset: () => simulator.reset(),
-  };
-
-  /** Routes a request and renders whatever it throws: CF errors in the envelope, front-end errors as nginx pages. */
-  const dispatch = async (request: Request, trace: RequestTrace): Promise<Answer> => {
-    try {
-      if (closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
-      await ready;
-      const url = new URL(request.url);
-      const match = router.match(request.method, url.pathname.replace(/\/{2,}/g, "/"));
-      // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
-      if (!match) throw new CfError("NotFound");
-      return await match.handler(new Context(request, url, match.params, services, trace));
-    } catch (error) {
-      if (error instanceof CfError) return cfErrorAnswer(error);
-      if (error instanceof FrontEndError) return error.toAnswer();
-      log("error", `${request.method} ${request.url} failed unexpectedly`, error);
-      return cfErrorAnswer(new CfError("UnknownError"));
+    if (this.given.scenario !== undefined || data.scenario === undefined) {
+      fresh.state.scenario = { ...this.options.scenario };
     }
-  };
+    this.world = fresh;
+  }
 
-  // Request ids come from their own source so that guids do not depend on how many requests came first.
-  const answered = recordRequests(withRequestIds(dispatch, createIdSource(resolved.seed ^ 0x5eed)), {
-    add: (entry) => journal.add(entry),
-    contract: options.contract,
-    now,
-    log,
-  });
-  const answer = resolved.cors ? withCors(answered) : answered;
-  const handle = async (request: Request) => toResponse(await answer(request));
+  private makeServices(now: () => number, log: Log): Services {
+    const self = this;
+    return {
+      get state() {
+        return self.current().state;
+      },
+      get lifecycle() {
+        return self.current().lifecycle;
+      },
+      get ids() {
+        return self.ids;
+      },
+      store: this.store,
+      options: this.options,
+      scheduler: this.scheduler,
+      journal: this.journal,
+      tokenCache: new Map(),
+      now,
+      log,
+      reset: () => this.reset(),
+    };
+  }
 
-  const simulator: SimulatorInternals = {
-    handle,
-    [ANSWER]: answer,
-    async request(path, init = {}) {
-      const { token, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      if (token !== undefined && !headers.has("authorization")) headers.set("authorization", `bearer ${token}`);
-      const url = /^https?:\/\//.test(path) ? path : `${resolved.origin}${path.startsWith("/") ? "" : "/"}${path}`;
-      return handle(new Request(url, { ...rest, headers }));
-    },
-    get ready() {
-      return ready;
-    },
-    async reset() {
-      journal.clear();
-      await scheduler.drain();
-      await ready.catch(() => {});
-      await store.clear();
-      ids = createIdSource(resolved.seed);
-      ready = loadWorld();
-      await ready;
-    },
-    async close() {
-      closed = true;
-      await scheduler.close();
-      await store.clear();
-    },
-    get state() {
-      return current().state;
-    },
-    options: resolved,
-    idle: () => scheduler.idle(),
-    get scenario() {
-      return current().state.scenario;
-    },
-    journal: {
-      entries: () => journal.entries(),
-      find: (query) => journal.find(query),
-      uploads: () => journal.uploads(),
-      last: () => journal.last(),
-      clear: () => journal.clear(),
-    },
-    useScenario(scenario) {
-      current().state.scenario = toSetting(scenario);
-    },
-    bindScenario(packageGuid, scenario) {
-      const bindings = current().state.packageScenarios;
-      if (scenario === null) bindings.delete(packageGuid);
-      else bindings.set(packageGuid, toSetting(scenario));
-    },
-  };
-  return simulator;
+  /**
+   * The answer pipeline: CORS around the journal around request ids around the router, which
+   * renders whatever a route throws (CF errors in the envelope, front-end errors as nginx pages).
+   */
+  private makeAnswerer(router: Router<RouteHandler>, log: Log): (request: Request) => Promise<Answer> {
+    const dispatch = async (request: Request, trace: RequestTrace): Promise<Answer> => {
+      try {
+        if (this.closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
+        await this.loading;
+        const url = new URL(request.url);
+        const match = router.match(request.method, url.pathname.replace(/\/{2,}/g, "/"));
+        // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
+        if (!match) throw new CfError("NotFound");
+        return await match.handler(new Context(request, url, match.params, this.services, trace));
+      } catch (error) {
+        if (error instanceof CfError) return cfErrorAnswer(error);
+        if (error instanceof FrontEndError) return error.toAnswer();
+        log("error", `${request.method} ${request.url} failed unexpectedly`, error);
+        return cfErrorAnswer(new CfError("UnknownError"));
+      }
+    };
+    // Request ids come from their own source so that guids do not depend on how many requests came first.
+    const recorded = recordRequests(withRequestIds(dispatch, createIdSource(this.options.seed ^ 0x5eed)), {
+      add: (entry) => this.entries.add(entry),
+      contract: this.given.contract,
+      now: this.services.now,
+      log,
+    });
+    return this.options.cors ? withCors(recorded) : recorded;
+  }
 }

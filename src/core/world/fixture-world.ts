@@ -50,7 +50,23 @@ export const READY_PACKAGE_FILES: Record<string, string> = {
 
 /** Builds the default fixture world for a seed. */
 export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<WorldData> {
-  // A faker instance of our own, seeded: never the shared singleton.
+  const random = seededRandom(seed);
+  // The order of the calls below decides every value: changing it changes the world of every seed.
+  const places = fixturePlaces(random);
+  const packages = await fixturePackages(random, places);
+  return {
+    orgs: [places.mockOrg, places.suspendedOrg],
+    spaces: [places.mockSpace, places.suspendedSpace],
+    apps: [places.webApp, places.workerApp, places.suspendedApp],
+    users: fixtureUsers(places),
+    packages,
+  };
+}
+
+type SeededRandom = ReturnType<typeof seededRandom>;
+
+/** A faker instance of our own, seeded (never the shared singleton), and the values the world takes from it. */
+function seededRandom(seed: number) {
   // The locale entry exports an instance only; its class makes one of our own.
   const FakerClass = englishFaker.constructor as new (options: {
     locale: typeof englishFaker.rawDefinitions;
@@ -59,10 +75,16 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
   const faker = new FakerClass({ locale: englishFaker.rawDefinitions, seed });
   // Timestamps are whole seconds, in the year before a fixed reference date.
   const refDate = Date.UTC(2025, 0, 15, 12, 0, 0);
-  const past = () => Math.floor(faker.date.past({ years: 1, refDate }).getTime() / 1000) * 1000;
-  const later = (t: number) => t + faker.number.int({ min: 1, max: 3600 }) * 1000;
-  const guid = () => faker.string.uuid();
+  return {
+    faker,
+    past: () => Math.floor(faker.date.past({ years: 1, refDate }).getTime() / 1000) * 1000,
+    later: (t: number) => t + faker.number.int({ min: 1, max: 3600 }) * 1000,
+    guid: () => faker.string.uuid(),
+  };
+}
 
+/** Two orgs (one suspended), a space in each, and three apps. */
+function fixturePlaces({ past, later, guid }: SeededRandom) {
   const mockOrg = { guid: guid(), name: "mock-org", createdAt: past() };
   const suspendedOrg = { guid: guid(), name: "suspended-org", suspended: true, createdAt: past() };
   const mockSpace = { guid: guid(), name: "mock-space", orgGuid: mockOrg.guid, createdAt: later(mockOrg.createdAt) };
@@ -94,7 +116,14 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
     state: "STOPPED" as const,
     createdAt: later(suspendedSpace.createdAt),
   };
+  return { mockOrg, suspendedOrg, mockSpace, suspendedSpace, appAt, webApp, workerApp, suspendedApp };
+}
 
+/** A package in every state for web-app, a docker one, and one waiting in the suspended org. */
+async function fixturePackages(
+  { faker, later, guid }: SeededRandom,
+  { appAt, webApp, suspendedApp }: ReturnType<typeof fixturePlaces>,
+): Promise<PackageData[]> {
   const pkg = (
     appGuid: string,
     type: PackageData["type"],
@@ -104,7 +133,7 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
     const createdAt = later(appAt);
     return { guid: guid(), appGuid, type, state, createdAt, updatedAt: later(createdAt), ...extra };
   };
-  const packages: PackageData[] = [
+  return [
     pkg(webApp.guid, "bits", "AWAITING_UPLOAD", { labels: { "example.com/purpose": "upload-target" } }),
     pkg(webApp.guid, "bits", "PROCESSING_UPLOAD"),
     pkg(webApp.guid, "bits", "READY", { bits: await readyPackageZip() }),
@@ -119,7 +148,10 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
     }),
     pkg(suspendedApp.guid, "bits", "AWAITING_UPLOAD"),
   ];
+}
 
+/** One user per role; the space developer is one in the suspended org's space too. */
+function fixtureUsers({ mockOrg, suspendedOrg, mockSpace, suspendedSpace }: ReturnType<typeof fixturePlaces>) {
   const user = (
     name: FixtureUserName,
     roles: { global?: GlobalRole; org?: OrgRole[]; space?: SpaceRole[]; suspended?: boolean } = {},
@@ -137,7 +169,7 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
       ...(roles.suspended ? (roles.space ?? []).map((role) => ({ spaceGuid: suspendedSpace.guid, role })) : []),
     ],
   });
-  const users: UserData[] = [
+  return [
     user("admin", { global: "admin" }),
     user("admin-read-only", { global: "admin_read_only" }),
     user("global-auditor", { global: "global_auditor" }),
@@ -150,14 +182,6 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
     user("org-billing-manager", { org: ["org_billing_manager"] }),
     user("no-role"),
   ];
-
-  return {
-    orgs: [mockOrg, suspendedOrg],
-    spaces: [mockSpace, suspendedSpace],
-    apps: [webApp, workerApp, suspendedApp],
-    users,
-    packages,
-  };
 }
 
 /** The READY package's zip, made with the simulator's own zip writer (no jszip on the server's path). */

@@ -1,0 +1,96 @@
+/**
+ * `mock-packages` (or `mock-packages serve`): the simulator over HTTP on a file
+ * store, a start-up banner, one log line per request, and a clean stop on
+ * Ctrl-C or SIGTERM.
+ */
+import { createSimulator, type Simulator } from "../core/simulator.js";
+import type { SimulatorOptions } from "../core/options.js";
+import { createFileStore } from "../node/file-store.js";
+import { serve } from "../node/server.js";
+import { EXIT, type MainOptions } from "./main-options.js";
+
+export async function runServer(
+  simOptions: SimulatorOptions,
+  { port, host, quiet }: { port: number; host: string; quiet: boolean },
+  options: MainOptions,
+  say: (s: string) => void,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
+  const store = createFileStore();
+  const disposeOnExit = () => store.dispose();
+  process.once("exit", disposeOnExit);
+  const sim = createSimulator({ ...simOptions, store });
+  // Listen for the stop signal before anything else, so that a signal sent right after start-up is not lost.
+  const stopped = new Promise<void>((resolve) => {
+    if (options.stopSignal) void options.stopSignal.then(() => resolve());
+    else {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    }
+  });
+  let running;
+  try {
+    await sim.ready;
+    running = await serve({
+      simulator: sim,
+      port,
+      host,
+      onRequest: quiet
+        ? undefined
+        : (e) => say(`${e.method} ${e.path} ${e.aborted ? "aborted" : e.status} ${e.ms.toFixed(1)}ms`),
+    });
+  } catch (error) {
+    await sim.close();
+    store.dispose();
+    process.off("exit", disposeOnExit);
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") {
+      stderr.write(
+        `mock-packages: port ${port} on ${host} is already in use. Stop the other server or pick another port with --port (0 picks a free one).\n`,
+      );
+      return EXIT.FAILURE;
+    }
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      stderr.write(
+        `mock-packages: cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1 or an address of this machine.\n`,
+      );
+      return EXIT.FAILURE;
+    }
+    throw error;
+  }
+  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, say);
+  options.onListening?.(running.url);
+
+  await stopped;
+  say("mock-packages: stopping");
+  await running.close();
+  await sim.close();
+  store.dispose();
+  process.off("exit", disposeOnExit);
+  return EXIT.OK;
+}
+
+/** What the server holds and how to reach it: the users (for tokens), the packages, the scenario, the URL. */
+function printBanner(sim: Simulator, url: string, directory: string, ownKey: boolean, say: (s: string) => void): void {
+  say(`Users (token: npx mock-packages token --user NAME${ownKey ? " --signing-key KEY" : ""}):`);
+  for (const user of sim.state.users.values()) {
+    const roles = [
+      user.globalRole,
+      ...(user.orgRoles ?? [])
+        .filter((r) => r.role !== "org_user")
+        .map((r) => `${r.role}@${sim.state.orgs.get(r.orgGuid)?.name}`),
+      ...(user.spaceRoles ?? []).map((r) => `${r.role}@${sim.state.spaces.get(r.spaceGuid)?.name}`),
+    ].filter(Boolean);
+    say(`  ${user.name.padEnd(20)} ${roles.join(", ") || "(no roles)"}`);
+  }
+  say("");
+  say("Packages:");
+  for (const pkg of sim.state.packages.values()) {
+    const app = sim.state.apps.get(pkg.appGuid);
+    say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${app?.name ?? ""}`);
+  }
+  say("");
+  say(`Scenario: ${sim.scenario.name}${sim.options.admin ? ` (change it: PUT ${url}/__mock/scenario)` : ""}`);
+  say(`Bits are kept in ${directory} (removed on exit)`);
+  say(`mock-packages listening on ${url} (Ctrl-C stops it)`);
+}
