@@ -3,7 +3,10 @@
  * server share without talking to each other (a documented default, or the
  * `--signing-key` flag / `signingKey` option).
  */
-import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+// jose's narrow entry points: its root loads every JOSE algorithm, three times the import time.
+import { JWSSignatureVerificationFailed, JWTExpired } from "jose/errors";
+import { SignJWT } from "jose/jwt/sign";
+import { jwtVerify } from "jose/jwt/verify";
 
 /** The documented default signing key. Anyone can mint tokens with it: this is a mock. */
 export const DEFAULT_SIGNING_KEY = "mock-packages-signing-key";
@@ -116,9 +119,9 @@ export async function checkAuthorization(
     return { ok: true, claims };
   } catch (error) {
     const why =
-      error instanceof joseErrors.JWTExpired
+      error instanceof JWTExpired
         ? "the token has expired"
-        : error instanceof joseErrors.JWSSignatureVerificationFailed
+        : error instanceof JWSSignatureVerificationFailed
           ? "the token's signature does not match the simulator's signing key"
           : "the token is not a well-formed JWT";
     return { ok: false, reason: "invalid", why };
