@@ -158,3 +158,28 @@ describe("a deleted package", () => {
     expect((await api.call("/__mock/scenario")).json.packages).toEqual({});
   });
 });
+
+describe("docker credentials", () => {
+  it("an empty username still gets a redacted password (package_presenter.rb: docker_username && '***')", async () => {
+    const { buildFixtureWorld } = await import("../fixtures/index.js");
+    const base = await buildFixtureWorld();
+    await start({
+      world: {
+        ...base,
+        apps: base.apps.map((a) => (a.name === "worker-app" ? { ...a, lifecycle: "docker" as const } : a)),
+      },
+    });
+    const r = await api.call("/v3/packages", {
+      method: "POST",
+      user,
+      headers: json,
+      body: JSON.stringify({
+        type: "docker",
+        data: { image: "registry.example.local/app:1", username: "", password: "secret" },
+        relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } },
+      }),
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.data).toEqual({ image: "registry.example.local/app:1", username: "", password: "***" });
+  });
+});

@@ -28,10 +28,16 @@ export function createRouter<H>(): Router<H> {
   return {
     add(method, template, handler) {
       const keys: string[] = [];
-      const source = template.replace(/\{(\w+)\}/g, (_, key: string) => {
-        keys.push(key);
-        return "([^/]+)";
-      });
+      // Literal text matches only itself; each {param} matches one segment.
+      const source = template
+        .split(/(\{\w+\})/)
+        .map((part) => {
+          const param = /^\{(\w+)\}$/.exec(part);
+          if (!param) return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+          keys.push(param[1]!);
+          return "([^/]+)";
+        })
+        .join("");
       routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${source}/?$`), keys, handler });
       return this;
     },

@@ -154,10 +154,9 @@ describe("createWorld: loading a world's packages", () => {
     expect(pkg("d2").docker).toEqual({ image: "nginx:2", username: null, password: null });
   });
 
-  // Bug: dockerOf tests the username's truthiness, so an empty username gets a null password.
-  // The controller presents `password: docker_username && '***'`, and in Ruby "" is truthy
-  // (reference §9: `""` is presented as `"***"`).
-  it.fails("redacts the password of an empty docker username too", async () => {
+  // The controller presents `password: docker_username && '***'` (package_presenter.rb), and in
+  // Ruby "" is truthy: an empty username still gets a redacted password.
+  it("redacts the password of an empty docker username too", async () => {
     const { pkg } = await setup([
       {
         guid: "d1",

@@ -300,7 +300,8 @@ function dockerOf(docker: PackageData["docker"]): PackageRecord["docker"] {
   return {
     image: docker?.image ?? "cloudfoundry/diego-docker-app:latest",
     username: docker?.username ?? null,
-    password: docker?.username ? "***" : null,
+    // `docker_username && '***'`: in Ruby an empty string is a username too.
+    password: docker?.username != null ? "***" : null,
   };
 }
 

@@ -122,7 +122,8 @@ function dockerData(data: unknown, messages: string[]): PackageRecord["docker"] 
     return null;
   }
   const username = typeof data.username === "string" ? data.username : null;
-  return { image: data.image, username, password: username ? "***" : null };
+  // `docker_username && '***'` (package_presenter.rb): in Ruby an empty string is a username too.
+  return { image: data.image, username, password: username !== null ? "***" : null };
 }
 
 /** The metadata a create starts with: only the keys that set a value. */

@@ -186,11 +186,18 @@ export function parsePreferences(header: string): Preference[] {
     if (head && head[0] !== "") out.push({ name: head[0].toLowerCase(), value: head[1], params });
     current = [];
   };
+  // An element whose first pair is empty (`; x=1`, `=x`) starts with no preference token: RFC 7240 §2
+  // makes it no preference at all, so its parameters are dropped with it.
+  let headless = false;
   while (i <= header.length) {
     const [pair, next] = readPair(header, i);
-    if (pair[0] !== "" || pair[1] !== null) current.push([pair[0].toLowerCase(), pair[1]]);
+    if (current.length === 0 && pair[0] === "") headless = pair[1] !== null || header[next] === ";";
+    if (!headless && (pair[0] !== "" || pair[1] !== null)) current.push([pair[0].toLowerCase(), pair[1]]);
     i = next + 1;
-    if (next >= header.length || header[next] === ",") finishPreference();
+    if (next >= header.length || header[next] === ",") {
+      finishPreference();
+      headless = false;
+    }
   }
   return out;
 }
