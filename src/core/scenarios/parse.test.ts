@@ -119,7 +119,7 @@ describe("parseScenario", () => {
     it("refuses an error without a value", () => {
       expectScenarioError(
         () => parseScenario("processing-fails; error"),
-        "'error' must be the data.error text, a string",
+        "the option 'error' needs a value, e.g. error=\"The app upload is invalid: Invalid zip archive.\"",
       );
     });
 
@@ -127,7 +127,7 @@ describe("parseScenario", () => {
       for (const latency of ["abc", "-5", "1.5", "800-200", "1-2-3", "", "200-"]) {
         expectScenarioError(() => parseScenario(`slow; latency=${latency}`), `${LATENCY_HELP} '${latency}'`);
       }
-      expectScenarioError(() => parseScenario("slow; latency"), `${LATENCY_HELP} 'null'`);
+      expectScenarioError(() => parseScenario("slow; latency"), "the option 'latency' needs a value, e.g. latency=300");
     });
 
     it("refuses an unknown scenario before looking at its options", () => {
@@ -176,12 +176,23 @@ describe("parseScenario", () => {
     });
 
     it("refuses an error that is not a string", () => {
-      for (const error of [5, null, ["x"], { text: "x" }]) {
+      for (const error of [5, ["x"], { text: "x" }]) {
         expectScenarioError(
           () => parseScenario({ name: "processing-fails", error }),
           "'error' must be the data.error text, a string",
         );
       }
+    });
+
+    it("says an option given as null needs a value", () => {
+      expectScenarioError(
+        () => parseScenario({ name: "processing-fails", error: null }),
+        "the option 'error' needs a value, e.g. error=\"The app upload is invalid: Invalid zip archive.\"",
+      );
+      expectScenarioError(
+        () => parseScenario({ name: "slow", latency: null }),
+        "the option 'latency' needs a value, e.g. latency=300",
+      );
     });
 
     it("refuses bad latencies, showing each as given", () => {
@@ -194,7 +205,6 @@ describe("parseScenario", () => {
         [[1], "[1]"],
         [["1", "2"], '["1","2"]'],
         [[-1, 2], "[-1,2]"],
-        [null, "null"],
         [true, "true"],
         ["fast", "fast"],
       ];
@@ -341,7 +351,10 @@ describe("scenarioFromPrefer", () => {
       ["scenario=slow; foo=1", UNKNOWN_FIELDS],
       ["scenario=timeout; latency=5", "'latency' is not an option of the scenario 'timeout' (it takes none)"],
       ["code=404; latency=5", "'latency' is not an option of the scenario 'not-found' (it takes none)"],
-      ["scenario=processing-fails; error", "'error' must be the data.error text, a string"],
+      [
+        "scenario=processing-fails; error",
+        "the option 'error' needs a value, e.g. error=\"The app upload is invalid: Invalid zip archive.\"",
+      ],
     ];
     for (const [header, message] of cases) {
       expectScenarioError(
@@ -418,5 +431,20 @@ describe("parsePreferences", () => {
   // `=x; y=1` does above, so `Prefer: ; scenario=timeout` asks for no scenario.
   it("skips an element that starts with a parameter", () => {
     expect(parsePreferences("; scenario=timeout, a")).toEqual([{ name: "a", value: null, params: [] }]);
+  });
+});
+
+describe("parseScenario: consistency between forms", () => {
+  it("scenario names are case-sensitive in every form", () => {
+    const unknown = `unknown scenario 'SLOW'. Valid scenarios are: ${VALID_SCENARIOS}`;
+    expect(() => parseScenario("SLOW")).toThrow(unknown);
+    expect(() => parseScenario("SLOW; latency=3")).toThrow(unknown);
+    expect(() => parseScenario({ name: "SLOW" })).toThrow(unknown);
+    // Option names, like preference names, are not.
+    expect(parseScenario("slow; LATENCY=3")).toEqual({ name: "slow", latency: 3 });
+  });
+
+  it("an option without a value says what it needs", () => {
+    expect(() => parseScenario("slow; latency")).toThrow("the option 'latency' needs a value, e.g. latency=300");
   });
 });

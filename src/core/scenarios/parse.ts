@@ -24,6 +24,10 @@ export class ScenarioError extends Error {
 }
 
 const OPTION_KEYS: readonly ScenarioOption[] = ["error", "latency"];
+const EXAMPLES: Record<ScenarioOption, string> = {
+  error: 'error="The app upload is invalid: Invalid zip archive."',
+  latency: "latency=300",
+};
 
 export function unknownScenarioMessage(name: string): string {
   return `unknown scenario '${name}'. Valid scenarios are: ${SCENARIOS.map((s) => s.name).join(", ")}`;
@@ -41,7 +45,11 @@ export function parseScenario(input: unknown): ScenarioSetting {
         `a scenario is written NAME or NAME; option=value (e.g. slow; latency=300), got '${input}'`,
       );
     }
-    return settingOf(first.name, Object.fromEntries(first.params));
+    const bare = first.params.find(([key, value]) => value === null && key in EXAMPLES);
+    if (bare)
+      throw new ScenarioError(`the option '${bare[0]}' needs a value, e.g. ${EXAMPLES[bare[0] as ScenarioOption]}`);
+    // The name as written: preference names are case-insensitive, scenario names are not.
+    return settingOf(input.slice(0, input.search(/;|$/)).trim(), Object.fromEntries(first.params));
   }
   if (typeof input === "object" && input !== null && !Array.isArray(input)) {
     const { name, ...options } = input as Record<string, unknown>;
@@ -74,6 +82,11 @@ function settingOf(name: string, options: Record<string, unknown>): ScenarioSett
   const setting: ScenarioSetting = { name: definition.name };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    if (value === null) {
+      throw new ScenarioError(`the option '${key}' needs a value, e.g. ${EXAMPLES[key as ScenarioOption]}`);
+    }
+    if (value === null)
+      throw new ScenarioError(`the option '${key}' needs a value, e.g. ${EXAMPLES[key as ScenarioOption]}`);
     if (!definition.options.includes(key as ScenarioOption)) {
       const takes = definition.options.length ? `it takes ${definition.options.join(" and ")}` : "it takes none";
       throw new ScenarioError(`'${key}' is not an option of the scenario '${name}' (${takes})`);
