@@ -164,9 +164,13 @@ describe("checkAuthorization: the token", () => {
     expect(neither).toStrictEqual({ ok: false, reason: "invalid", why: "the token has no user_id" });
   });
 
-  it("prefers a string user_id over sub", async () => {
+  it("prefers a string user_id over sub, and never passes on a user_id that is not a string", async () => {
     const both = await check(`bearer ${await sign({ user_id: "uid", sub: "sid", exp: S + 60 })}`);
     expect(both.ok && both.claims.user_id).toBe("uid");
+    const numeric = await check(`bearer ${await sign({ user_id: 42, sub: "sid", exp: S + 60 })}`);
+    expect(numeric.ok && numeric.claims.user_id).toBe("sid");
+    const numericOnly = await check(`bearer ${await sign({ user_id: 42, exp: S + 60 })}`);
+    expect(numericOnly).toStrictEqual({ ok: false, reason: "invalid", why: "the token has no user_id" });
   });
 
   it("accepts a token without exp, with an exp in the far future", async () => {
