@@ -79,6 +79,24 @@ describe("parseLabelSelector and matchesLabels: each requirement form", () => {
   });
 });
 
+describe("matchesLabels: only a set's own labels exist", () => {
+  it("does not find the names of Object.prototype's members among the labels", () => {
+    for (const key of ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"]) {
+      expect(matching(key), key).toEqual([]);
+      expect(matching(`!${key}`), key).toEqual(["PROD", "DEV", "EMPTY_ENV", "STAGING", "NONE"]);
+      expect(matching(`${key} notin (x)`), key).toEqual(["PROD", "DEV", "EMPTY_ENV", "STAGING", "NONE"]);
+      expect(matching(`${key}!=x`), key).toEqual(["PROD", "DEV", "EMPTY_ENV", "STAGING", "NONE"]);
+    }
+  });
+
+  it("finds a label named like one when the set has it", () => {
+    const labels: Labels = { constructor: "yes" };
+    expect(matchesLabels(parseLabelSelector("constructor"), labels)).toBe(true);
+    expect(matchesLabels(parseLabelSelector("constructor=yes"), labels)).toBe(true);
+    expect(matchesLabels(parseLabelSelector("!constructor"), labels)).toBe(false);
+  });
+});
+
 describe("parseLabelSelector: several requirements", () => {
   it("splits on commas outside parentheses and requires every requirement", () => {
     expect(parseLabelSelector("env in (prod,dev),tier=web,!legacy")).toHaveLength(3);
