@@ -113,17 +113,30 @@ describe("parseLabelSelector: several requirements", () => {
 });
 
 describe("parseLabelSelector: invalid selectors", () => {
-  it.each(["=prod", "env in prod", "!", "env!", "a b", "env in (a", "(env)", "env notin", "!env=prod"])(
-    "refuses %j with 400 CF-BadQueryParameter",
+  // The controller's words (app/messages/validators/label_selector_requirement_validator.rb):
+  // the selector itself is not repeated in the message.
+  const INVALID = "The query parameter is invalid: Invalid label_selector value";
+  const MISSING = "The query parameter is invalid: Missing label_selector value";
+
+  it.each(["=prod", "env in prod", "!", "env!", "a b", "env in (a", "(env)", "env notin", "!env=prod", " "])(
+    "refuses %j with 400 CF-BadQueryParameter, Invalid label_selector value",
     (selector) => {
       const error = errorOf(selector);
       expect(error.status).toBe(400);
-      expect(error.toEntry()).toMatchObject({ title: "CF-BadQueryParameter", code: 10005 });
-      expect(error.detail).toMatch(/^The query parameter is invalid: Invalid label_selector value/);
+      expect(error.toEntry()).toStrictEqual({ detail: INVALID, title: "CF-BadQueryParameter", code: 10005 });
     },
   );
 
   it("refuses the whole selector when one requirement is invalid", () => {
-    expect(errorOf("env=prod,tier=web,=oops").detail).toMatch(/Invalid label_selector value/);
+    expect(errorOf("env=prod,tier=web,=oops").detail).toBe(INVALID);
+  });
+
+  it.each(["", ",", ",,"])("refuses %j, which holds no requirement, as Missing label_selector value", (selector) => {
+    expect(errorOf(selector).toEntry()).toStrictEqual({ detail: MISSING, title: "CF-BadQueryParameter", code: 10005 });
+  });
+
+  it("skips empty requirements between commas, as the controller's splitter does", () => {
+    expect(parseLabelSelector("env=prod,")).toHaveLength(1);
+    expect(matching(",env=prod,,tier,")).toEqual(["PROD"]);
   });
 });

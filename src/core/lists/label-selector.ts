@@ -19,12 +19,15 @@ export function parseLabelSelector(selector: string): Requirement[] {
     if (ch === "(") depth++;
     if (ch === ")") depth--;
     if (ch === "," && depth === 0) {
-      parts.push(current);
+      if (current !== "") parts.push(current);
       current = "";
     } else current += ch;
   }
-  parts.push(current);
-  const invalid = () => new CfError("BadQueryParameter", `Invalid label_selector value: '${selector}'`);
+  if (current !== "") parts.push(current);
+  // As the controller's splitter (`/(?:\(.*?\)|[^,])+/`) does, empty requirements are skipped;
+  // the messages are the controller's, without the selector (label_selector_requirement_validator.rb).
+  if (parts.length === 0) throw new CfError("BadQueryParameter", "Missing label_selector value");
+  const invalid = () => new CfError("BadQueryParameter", "Invalid label_selector value");
   return parts.map((raw): Requirement => {
     const part = raw.trim();
     let m: RegExpExecArray | null;
