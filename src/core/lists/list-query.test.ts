@@ -198,6 +198,19 @@ describe("matchesTimestampFilter", () => {
     expect(matchesTimestampFilter(["2024-01-02T03:04:06Z", "2024-01-02T03:04:04Z"], AT)).toBe(false);
   });
 
+  // Reference §9 and base_list_fetcher.rb: equality is the span of the second, [t, t + 0.999999 s];
+  // packages made at run time carry milliseconds, their JSON shows whole seconds.
+  it("matches an instant anywhere in the second the timestamp names", () => {
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05Z"], AT + 1)).toBe(true);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05Z"], AT + 678)).toBe(true);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05Z"], AT + 999)).toBe(true);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05Z"], AT + 1000)).toBe(false);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05Z"], AT - 1)).toBe(false);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05.500Z"], AT + 499)).toBe(false);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05.500Z"], AT + 1499)).toBe(true);
+    expect(matchesTimestampFilter(["2024-01-02T03:04:05.500Z"], AT + 1500)).toBe(false);
+  });
+
   it("matches nothing with an empty list or a value that is not a timestamp", () => {
     expect(matchesTimestampFilter([], AT)).toBe(false);
     expect(matchesTimestampFilter(["yesterday"], AT)).toBe(false);

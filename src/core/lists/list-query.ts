@@ -84,10 +84,15 @@ export function sortForList<T extends { createdAt: number; updatedAt: number; gu
 }
 
 /**
- * `created_ats` / `updated_ats`: a comma list of timestamps (equality). Operator
- * forms such as `created_ats[gt]=` are not simulated.
+ * `created_ats` / `updated_ats`: a comma list of timestamps (equality). As in
+ * `base_list_fetcher.rb`, a timestamp matches the whole second it names
+ * (`[t, t + 0.999999 s]`): records carry milliseconds, their JSON whole seconds.
+ * Operator forms such as `created_ats[gt]=` are not simulated.
  */
 export function matchesTimestampFilter(values: string[] | undefined, ms: number): boolean {
   if (!values) return true;
-  return values.some((v) => Date.parse(v) === ms);
+  return values.some((v) => {
+    const start = Date.parse(v);
+    return ms >= start && ms - start < 1000;
+  });
 }
