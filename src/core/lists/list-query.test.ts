@@ -132,6 +132,20 @@ describe("parseListQuery: unknown parameters", () => {
   });
 });
 
+describe("parseListQuery: every problem in one 400", () => {
+  // list_message.rb's validators (page, per_page, order_by) run before the subclass's
+  // NoAdditionalParamsValidator (packages_list_message.rb): the unknown parameters come last.
+  it("lists page, per_page, order_by and then the unknown parameters, joined with ', '", () => {
+    expect(rejection("?foo=1&order_by=name&per_page=0&page=0&bar=2")).toBe(
+      invalid(PAGE, PER_PAGE_POSITIVE, ORDER_BY, `Unknown query parameter(s): 'foo', 'bar'. ${VALID}`),
+    );
+    expect(rejection("?per_page=5001&foo=1")).toBe(
+      invalid(PER_PAGE_RANGE, `Unknown query parameter(s): 'foo'. ${VALID}`),
+    );
+    expect(rejection("?order_by=x&page=-1")).toBe(invalid(PAGE, ORDER_BY));
+  });
+});
+
 describe("parseListQuery: filters", () => {
   it("splits each filter on commas, trimming and dropping empty values", () => {
     const query = parse("?states=READY,%20FAILED,,&guids=g1&types=");

@@ -21,13 +21,6 @@ const PAGINATION_KEYS = ["page", "per_page", "order_by"];
 export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQuery {
   const allowed = [...PAGINATION_KEYS, ...filterKeys];
   const messages: string[] = [];
-  const unknown = [...new Set([...url.searchParams.keys()])].filter((k) => !allowed.includes(k));
-  if (unknown.length) {
-    messages.push(
-      `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. ` +
-        `Valid parameters are: ${allowed.map((k) => `'${k}'`).join(", ")}`,
-    );
-  }
   const page = url.searchParams.get("page");
   const perPage = url.searchParams.get("per_page");
   const orderBy = url.searchParams.get("order_by");
@@ -46,6 +39,14 @@ export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQue
       descending = m[1] === "-";
       order = m[2] as ListQuery["orderBy"];
     }
+  }
+  // The subclass's NoAdditionalParamsValidator runs after list_message.rb's own validators.
+  const unknown = [...new Set([...url.searchParams.keys()])].filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    messages.push(
+      `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. ` +
+        `Valid parameters are: ${allowed.map((k) => `'${k}'`).join(", ")}`,
+    );
   }
   if (messages.length) throw new CfError("BadQueryParameter", messages);
   const filters = new Map<string, string[]>();
