@@ -62,6 +62,30 @@ describe("parseListQuery: page and per_page, read with Ruby's String#to_i", () =
     expect(rejection(`?page=${value}`)).toBe(invalid(PAGE));
   });
 
+  // ruby/spec core/string/to_i_spec.rb: single underscores between digits are skipped, a
+  // base-10 "0d" prefix is read, leading whitespace is ASCII only.
+  it.each([
+    ["1_000", 1000],
+    ["1_2_3asdf", 123],
+    ["1__2", 1],
+    ["7_", 7],
+    ["0d56", 56],
+    ["+0d56", 56],
+    ["0D9", 9],
+    ["\v\f8", 8],
+  ])("page=%j is page %i", (value, page) => {
+    expect(parse(`?page=${encodeURIComponent(value)}`).page).toBe(page);
+  });
+
+  it.each(["0d", "0d_1", "\u00a05", "\u20035"])("page=%j reads as 0 and is refused", (value) => {
+    expect(rejection(`?page=${encodeURIComponent(value)}`)).toBe(invalid(PAGE));
+  });
+
+  it("reads underscores in per_page too", () => {
+    expect(parse("?per_page=5_000").perPage).toBe(5000);
+    expect(rejection("?per_page=5_001")).toBe(invalid(PER_PAGE_RANGE));
+  });
+
   it("takes per_page from 1 to 5000", () => {
     expect(parse("?per_page=1").perPage).toBe(1);
     expect(parse("?per_page=5000").perPage).toBe(5000);

@@ -18,17 +18,27 @@ export interface ListQuery {
 
 const PAGINATION_KEYS = ["page", "per_page", "order_by"];
 
+/**
+ * Ruby's `String#to_i`: ASCII whitespace, a sign, an optional `0d` prefix, then
+ * digits with single underscores between them ("1_000" is 1000); 0 when no digit leads.
+ */
+function rubyToI(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(?:0[dD](?=\d))?(\d+(?:_\d+)*)/.exec(s);
+  if (!m) return 0;
+  const n = parseInt(m[2]!.replace(/_/g, ""), 10);
+  return m[1] === "-" ? -n : n;
+}
+
 export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQuery {
   const allowed = [...PAGINATION_KEYS, ...filterKeys];
   const messages: string[] = [];
   const page = url.searchParams.get("page");
   const perPage = url.searchParams.get("per_page");
   const orderBy = url.searchParams.get("order_by");
-  const int = (s: string) => (/^\s*[+-]?\d+/.test(s) ? parseInt(s, 10) : 0); // Ruby's String#to_i
-  if (page !== null && !(int(page) > 0)) messages.push("Page must be a positive integer");
+  if (page !== null && !(rubyToI(page) > 0)) messages.push("Page must be a positive integer");
   if (perPage !== null) {
-    if (!(int(perPage) > 0)) messages.push("Per page must be a positive integer");
-    else if (int(perPage) > 5000) messages.push("Per page must be between 1 and 5000");
+    if (!(rubyToI(perPage) > 0)) messages.push("Per page must be a positive integer");
+    else if (rubyToI(perPage) > 5000) messages.push("Per page must be between 1 and 5000");
   }
   let order: ListQuery["orderBy"] = "created_at";
   let descending = false;
@@ -65,8 +75,8 @@ export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQue
   }
   if (orderBy) filterPairs.push(["order_by", orderBy]);
   return {
-    page: page === null ? 1 : int(page),
-    perPage: perPage === null ? 50 : int(perPage),
+    page: page === null ? 1 : rubyToI(page),
+    perPage: perPage === null ? 50 : rubyToI(perPage),
     orderBy: order,
     descending,
     filters,
