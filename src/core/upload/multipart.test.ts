@@ -299,6 +299,21 @@ describe("MultipartParser: limits", () => {
     );
   });
 
+  it("judges the header block the same wherever the chunks are cut", () => {
+    const body = withHeader(40);
+    const head = `--${B}\r\n`.length;
+    for (let i = head; i <= head + 44; i++) {
+      expect(parse(cut(body, i), B, { maxHeaderSize: 40 })[0]!.raw, `cut at ${i}`).toEqual({ x: "h".repeat(37) });
+    }
+    const over = withHeader(41);
+    for (let i = head; i <= head + 45; i++) {
+      expect(
+        failure(() => parse(cut(over, i), B, { maxHeaderSize: 40 })),
+        `cut at ${i}`,
+      ).toBe("a part's headers are larger than 40 bytes");
+    }
+  });
+
   it("takes 16 KiB of headers by default", () => {
     expect(parse([withHeader(16 * 1024)])).toHaveLength(1);
     expect(failure(() => parse([withHeader(16 * 1024 + 1)]))).toBe("a part's headers are larger than 16384 bytes");

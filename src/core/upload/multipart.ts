@@ -241,7 +241,9 @@ export class MultipartParser {
           }
           const end = indexOfCrlfCrlf(buf, 0);
           if (end === -1) {
-            if (buf.length > this.maxHeaderSize) {
+            // Up to 3 bytes at the end may be the start of the CRLFCRLF that ends the block: the
+            // block is only known to be too large beyond them, whatever the chunks' sizes.
+            if (buf.length - 3 > this.maxHeaderSize) {
               throw new MultipartError(`a part's headers are larger than ${this.maxHeaderSize} bytes`);
             }
             return;
