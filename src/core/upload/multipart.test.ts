@@ -400,6 +400,12 @@ describe("parseHeaderParams", () => {
     expect(params("attachment; filename*=utf-8'en'a%2Fb").params).toEqual({ filename: "a/b" });
   });
 
+  // RFC 5987 §3.2.1: recipients must support both UTF-8 and ISO-8859-1.
+  it("decodes RFC 5987 values in ISO-8859-1 byte for byte", () => {
+    expect(params("attachment; filename*=iso-8859-1'en'%A3%20rates").params).toEqual({ filename: "£ rates" });
+    expect(params("attachment; filename*=ISO-8859-1''%E9t%E9.txt").params).toEqual({ filename: "été.txt" });
+  });
+
   it("keeps an RFC 5987 value it cannot decode as it was sent", () => {
     expect(params("attachment; filename*=UTF-8''%E2%8").params).toEqual({ filename: "UTF-8''%E2%8" });
     expect(params("attachment; filename*=plain").params).toEqual({ filename: "plain" });
