@@ -84,18 +84,11 @@ const BINARY = bytes(
 );
 
 const BODY = bytes(
-  "preamble, with --",
-  B,
-  " in it\r\n",
-  `--${B}\r\n`,
-  'Content-Disposition: form-data; name="resources"\r\n\r\n',
-  "[]",
-  `\r\n--${B}\r\n`,
-  'Content-Disposition: form-data; name="bits"; filename="package.zip"\r\n',
+  `preamble, with --${B} in it\r\n--${B}\r\nContent-Disposition: form-data; name="resources"\r\n\r\n[]\r\n`,
+  `--${B}\r\nContent-Disposition: form-data; name="bits"; filename="package.zip"\r\n`,
   "Content-Type: application/octet-stream\r\n\r\n",
   BINARY,
-  `\r\n--${B}--\r\n`,
-  `epilogue\r\n--${B}\r\nnot a part`,
+  `\r\n--${B}--\r\nepilogue\r\n--${B}\r\nnot a part`,
 );
 
 const EXPECTED: Part[] = [
@@ -353,7 +346,7 @@ describe("getBoundary", () => {
     expect(getBoundary(contentType)).toBeNull();
   });
 
-  // RFC 2046 allows 1 to 70 characters; the simulator is lenient up to 200, as many servers are.
+  // RFC 2046 allows 1 to 70 characters; the code accepts up to 200.
   it("takes boundaries of 1 to 200 characters", () => {
     for (const n of [1, 70, 71, 200])
       expect(getBoundary(`multipart/form-data; boundary=${"b".repeat(n)}`)).toBe("b".repeat(n));
