@@ -107,7 +107,8 @@ export async function checkAuthorization(
         : [];
     const claims: TokenClaims = {
       ...payload,
-      user_id: (payload.user_id as string | undefined) ?? (payload.sub as string),
+      // A user_id that is not a string (a number, say) falls back to sub: claims.user_id is always a string.
+      user_id: typeof payload.user_id === "string" ? payload.user_id : (payload.sub as string),
       user_name: typeof payload.user_name === "string" ? payload.user_name : "",
       scope,
       exp: payload.exp ?? Number.MAX_SAFE_INTEGER / 1000,

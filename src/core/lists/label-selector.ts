@@ -8,6 +8,9 @@ import { CfError } from "../errors.js";
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
+/** Only a set's own labels count: `constructor` or `toString` are not labels of every set. */
+const has = (labels: Record<string, string>, key: string) => Object.hasOwn(labels, key);
+
 export function parseLabelSelector(selector: string): Requirement[] {
   const parts: string[] = [];
   let depth = 0;
@@ -16,12 +19,15 @@ export function parseLabelSelector(selector: string): Requirement[] {
     if (ch === "(") depth++;
     if (ch === ")") depth--;
     if (ch === "," && depth === 0) {
-      parts.push(current);
+      if (current !== "") parts.push(current);
       current = "";
     } else current += ch;
   }
-  parts.push(current);
-  const invalid = () => new CfError("BadQueryParameter", `Invalid label_selector value: '${selector}'`);
+  if (current !== "") parts.push(current);
+  // As the controller's splitter (`/(?:\(.*?\)|[^,])+/`) does, empty requirements are skipped;
+  // the messages are the controller's, without the selector (label_selector_requirement_validator.rb).
+  if (parts.length === 0) throw new CfError("BadQueryParameter", "Missing label_selector value");
+  const invalid = () => new CfError("BadQueryParameter", "Invalid label_selector value");
   return parts.map((raw): Requirement => {
     const part = raw.trim();
     let m: RegExpExecArray | null;
@@ -29,20 +35,20 @@ export function parseLabelSelector(selector: string): Requirement[] {
       const [, key, op, list] = m;
       const values = list!.split(",").map((v) => v.trim());
       return op === "in"
-        ? (l) => key! in l && values.includes(l[key!]!)
-        : (l) => !(key! in l) || !values.includes(l[key!]!);
+        ? (l) => has(l, key!) && values.includes(l[key!]!)
+        : (l) => !has(l, key!) || !values.includes(l[key!]!);
     }
     if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(part))) {
       const [, key, op, value] = m;
-      return op === "!=" ? (l) => l[key!] !== value : (l) => l[key!] === value;
+      return op === "!=" ? (l) => !has(l, key!) || l[key!] !== value : (l) => has(l, key!) && l[key!] === value;
     }
     if ((m = /^!([\w./-]+)$/.exec(part))) {
       const key = m[1]!;
-      return (l) => !(key in l);
+      return (l) => !has(l, key);
     }
     if ((m = /^([\w./-]+)$/.exec(part))) {
       const key = m[1]!;
-      return (l) => key in l;
+      return (l) => has(l, key);
     }
     throw invalid();
   });

@@ -63,7 +63,10 @@ export function parseHeaderParams(value: string): { value: string; params: Map<s
       const ext = /^([^']*)'[^']*'(.*)$/.exec(v);
       if (ext) {
         try {
-          v = decodeURIComponent(ext[2]!);
+          // RFC 5987 §3.2.1: ISO-8859-1 is decoded byte for byte, anything else as UTF-8.
+          v = /^iso-8859-1$/i.test(ext[1]!)
+            ? ext[2]!.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+            : decodeURIComponent(ext[2]!);
         } catch {
           /* keep the raw value: a bad escape is the client's to see */
         }
@@ -241,7 +244,9 @@ export class MultipartParser {
           }
           const end = indexOfCrlfCrlf(buf, 0);
           if (end === -1) {
-            if (buf.length > this.maxHeaderSize) {
+            // Up to 3 bytes at the end may be the start of the CRLFCRLF that ends the block: the
+            // block is only known to be too large beyond them, whatever the chunks' sizes.
+            if (buf.length - 3 > this.maxHeaderSize) {
               throw new MultipartError(`a part's headers are larger than ${this.maxHeaderSize} bytes`);
             }
             return;
