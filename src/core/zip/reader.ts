@@ -58,7 +58,28 @@ const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 0x10000000
 const utf8 = new TextDecoder("utf-8");
 const latin1 = new TextDecoder("latin1");
 
+/** The archive's entries from its central directory, found through the end record; nothing is inflated. */
 export async function readZipDirectory(read: ReadRange, size: number): Promise<ZipDirectory> {
+  const { count, cdSize, cdOffset } = await findCentralDirectory(read, size);
+  if (cdOffset + cdSize > size) throw new ZipFormatError("central directory outside the file");
+  if (count > size / 46 + 1) throw new ZipFormatError("more entries declared than can fit");
+  const cd = await read(cdOffset, cdOffset + cdSize);
+  if (cd.length < cdSize) throw new ZipFormatError("central directory truncated");
+  const entries: ZipEntry[] = [];
+  let p = 0;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const entry = readCentralRecord(cd, p);
+    if (entry.localHeaderOffset >= cdOffset) throw new ZipFormatError("an entry's data lies outside the archive");
+    entries.push(entry);
+    total += entry.uncompressedSize;
+    p += entry.record.length;
+  }
+  return { entries, centralDirectoryOffset: cdOffset, totalUncompressed: total };
+}
+
+/** The end-of-central-directory record (the last one whose comment fits), and its zip64 form when needed. */
+async function findCentralDirectory(read: ReadRange, size: number) {
   if (size < 22) throw new ZipFormatError("too short to be a zip archive");
   const tailLength = Math.min(size, 22 + 0xffff);
   const tailStart = size - tailLength;
@@ -71,91 +92,76 @@ export async function readZipDirectory(read: ReadRange, size: number): Promise<Z
     }
   }
   if (at === -1) throw new ZipFormatError("end-of-central-directory signature not found");
-  let count = u16(tail, at + 10);
-  let cdSize = u32(tail, at + 12);
-  let cdOffset = u32(tail, at + 16);
+  const count = u16(tail, at + 10);
+  const cdSize = u32(tail, at + 12);
+  const cdOffset = u32(tail, at + 16);
+  if (count !== 0xffff && cdSize !== 0xffffffff && cdOffset !== 0xffffffff) return { count, cdSize, cdOffset };
   const eocdPos = tailStart + at;
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    if (eocdPos < 20) throw new ZipFormatError("zip64 locator missing");
-    const loc = await read(eocdPos - 20, eocdPos);
-    if (u32(loc, 0) !== EOCD64_LOCATOR) throw new ZipFormatError("zip64 locator missing");
-    const eocd64Pos = u64(loc, 8);
-    const rec = await read(eocd64Pos, eocd64Pos + 56);
-    if (rec.length < 56 || u32(rec, 0) !== EOCD64) throw new ZipFormatError("zip64 end record missing");
-    count = u64(rec, 32);
-    cdSize = u64(rec, 40);
-    cdOffset = u64(rec, 48);
-  }
-  if (cdOffset + cdSize > size) throw new ZipFormatError("central directory outside the file");
-  if (count > size / 46 + 1) throw new ZipFormatError("more entries declared than can fit");
-  const cd = await read(cdOffset, cdOffset + cdSize);
-  if (cd.length < cdSize) throw new ZipFormatError("central directory truncated");
-  const entries: ZipEntry[] = [];
-  let p = 0;
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > cd.length || u32(cd, p) !== CENTRAL) throw new ZipFormatError("bad central directory record");
-    const versionMadeBy = u16(cd, p + 4);
-    const flags = u16(cd, p + 8);
-    const method = u16(cd, p + 10);
-    const crc = u32(cd, p + 16);
-    let compressedSize = u32(cd, p + 20);
-    let uncompressedSize = u32(cd, p + 24);
-    const nameLength = u16(cd, p + 28);
-    const extraLength = u16(cd, p + 30);
-    const commentLength = u16(cd, p + 32);
-    const externalAttributes = u32(cd, p + 38);
-    let localHeaderOffset = u32(cd, p + 42);
-    const end = p + 46 + nameLength + extraLength + commentLength;
-    if (end > cd.length) throw new ZipFormatError("central directory record runs past its end");
-    const nameBytes = cd.slice(p + 46, p + 46 + nameLength);
-    // Zip64 extended information: only the fields whose 32-bit value is all ones are present.
-    let e = p + 46 + nameLength;
-    const extraEnd = e + extraLength;
-    while (e + 4 <= extraEnd) {
-      const id = u16(cd, e);
-      const len = u16(cd, e + 2);
-      if (id === 0x0001) {
-        let q = e + 4;
-        if (uncompressedSize === 0xffffffff && q + 8 <= e + 4 + len) {
-          uncompressedSize = u64(cd, q);
-          q += 8;
-        }
-        if (compressedSize === 0xffffffff && q + 8 <= e + 4 + len) {
-          compressedSize = u64(cd, q);
-          q += 8;
-        }
-        if (localHeaderOffset === 0xffffffff && q + 8 <= e + 4 + len) localHeaderOffset = u64(cd, q);
+  if (eocdPos < 20) throw new ZipFormatError("zip64 locator missing");
+  const loc = await read(eocdPos - 20, eocdPos);
+  if (u32(loc, 0) !== EOCD64_LOCATOR) throw new ZipFormatError("zip64 locator missing");
+  const eocd64Pos = u64(loc, 8);
+  const rec = await read(eocd64Pos, eocd64Pos + 56);
+  if (rec.length < 56 || u32(rec, 0) !== EOCD64) throw new ZipFormatError("zip64 end record missing");
+  return { count: u64(rec, 32), cdSize: u64(rec, 40), cdOffset: u64(rec, 48) };
+}
+
+/** One central directory record at `p`, with its zip64 sizes and offset and its Unix mode. */
+function readCentralRecord(cd: Uint8Array, p: number): ZipEntry {
+  if (p + 46 > cd.length || u32(cd, p) !== CENTRAL) throw new ZipFormatError("bad central directory record");
+  const versionMadeBy = u16(cd, p + 4);
+  const flags = u16(cd, p + 8);
+  const nameLength = u16(cd, p + 28);
+  const extraLength = u16(cd, p + 30);
+  const externalAttributes = u32(cd, p + 38);
+  const end = p + 46 + nameLength + extraLength + u16(cd, p + 32);
+  if (end > cd.length) throw new ZipFormatError("central directory record runs past its end");
+  const nameBytes = cd.slice(p + 46, p + 46 + nameLength);
+  const sizes = zip64Fields(cd, p + 46 + nameLength, extraLength, {
+    uncompressedSize: u32(cd, p + 24),
+    compressedSize: u32(cd, p + 20),
+    localHeaderOffset: u32(cd, p + 42),
+  });
+  const unixMode = versionMadeBy >>> 8 === 3 ? externalAttributes >>> 16 : null;
+  const name = (flags & 0x800 ? utf8 : latin1).decode(nameBytes);
+  const isDirectory =
+    name.endsWith("/") || (unixMode !== null && (unixMode & S_IFMT) === S_IFDIR) || (externalAttributes & 0x10) !== 0;
+  return {
+    name,
+    nameBytes,
+    versionMadeBy,
+    flags,
+    method: u16(cd, p + 10),
+    crc32: u32(cd, p + 16),
+    ...sizes,
+    externalAttributes,
+    record: cd.slice(p, end),
+    unixMode,
+    isDirectory,
+    isSymlink: unixMode !== null && (unixMode & S_IFMT) === S_IFLNK,
+  };
+}
+
+/** Zip64 extended information: only the fields whose 32-bit value is all ones are present, in this order. */
+function zip64Fields(
+  cd: Uint8Array,
+  start: number,
+  length: number,
+  fields: { uncompressedSize: number; compressedSize: number; localHeaderOffset: number },
+) {
+  const out = { ...fields };
+  for (let e = start; e + 4 <= start + length; e += 4 + u16(cd, e + 2)) {
+    if (u16(cd, e) !== 0x0001) continue;
+    const fieldEnd = e + 4 + u16(cd, e + 2);
+    let q = e + 4;
+    for (const key of ["uncompressedSize", "compressedSize", "localHeaderOffset"] as const) {
+      if (out[key] === 0xffffffff && q + 8 <= fieldEnd) {
+        out[key] = u64(cd, q);
+        q += 8;
       }
-      e += 4 + len;
     }
-    if (localHeaderOffset >= cdOffset) throw new ZipFormatError("an entry's data lies outside the archive");
-    const host = versionMadeBy >>> 8;
-    const unixMode = host === 3 ? externalAttributes >>> 16 : null;
-    const name = (flags & 0x800 ? utf8 : latin1).decode(nameBytes);
-    const isDirectory =
-      name.endsWith("/") || (unixMode !== null && (unixMode & S_IFMT) === S_IFDIR) || (externalAttributes & 0x10) !== 0;
-    const isSymlink = unixMode !== null && (unixMode & S_IFMT) === S_IFLNK;
-    entries.push({
-      name,
-      nameBytes,
-      versionMadeBy,
-      flags,
-      method,
-      crc32: crc,
-      compressedSize,
-      uncompressedSize,
-      localHeaderOffset,
-      externalAttributes,
-      record: cd.slice(p, end),
-      unixMode,
-      isDirectory,
-      isSymlink,
-    });
-    total += uncompressedSize;
-    p = end;
   }
-  return { entries, centralDirectoryOffset: cdOffset, totalUncompressed: total };
+  return out;
 }
 
 /** Where an entry's compressed data starts, from its local header. */
