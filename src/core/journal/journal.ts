@@ -68,14 +68,9 @@ export interface JournalEntry {
 
 /** What the simulator needs from a contract checker (see `mock-packages/contract`). */
 export interface RequestChecker {
-  checkRequest(request: {
-    method: string;
-    path: string;
-    query: string;
-    headers: Record<string, string>;
-    multipart: JournalMultipart | null;
-    body: string | null;
-  }): ContractVerdict;
+  checkRequest(
+    request: Pick<JournalEntry, "method" | "path" | "query" | "headers" | "multipart" | "body">,
+  ): ContractVerdict;
 }
 
 export interface JournalQuery {
