@@ -82,7 +82,7 @@ export const CF_ERRORS = Object.freeze({
 export type CfErrorName = keyof typeof CF_ERRORS;
 
 /** Fills a detail template; an array argument is joined with `", "` as the real hasher does. */
-export function formatDetail(template: string, args: ReadonlyArray<string | readonly string[]>): string {
+function formatDetail(template: string, args: ReadonlyArray<string | readonly string[]>): string {
   let i = 0;
   return template.replace(/%s/g, () => {
     const arg = args[i++];

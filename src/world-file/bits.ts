@@ -26,7 +26,7 @@ export type BitsSource =
 export type ReadBits = (ref: string) => Promise<BitsSource>;
 
 /** A zip of `files`, stored, with the fixed date of every generated zip. */
-export async function zipOf(files: readonly BitsFile[]): Promise<Uint8Array> {
+async function zipOf(files: readonly BitsFile[]): Promise<Uint8Array> {
   const store = createMemoryStore();
   const out = store.create();
   const append: AppendedFile[] = files.map((f) => ({

@@ -11,7 +11,7 @@ import type { Locator, WorldProblem } from "./problems.js";
 export type ParseResult = { ok: true; value: unknown; locate: Locator } | { ok: false; problem: WorldProblem };
 
 /** Whether a world file is read as JSON (by its name) rather than YAML. */
-export const isJsonFile = (file: string): boolean => /\.json$/i.test(file);
+const isJsonFile = (file: string): boolean => /\.json$/i.test(file);
 
 const EMPTY = "the file is empty; a world file is a mapping with orgs, users and feature_flags";
 

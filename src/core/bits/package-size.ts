@@ -8,7 +8,7 @@ import { cfMessage } from "../errors.js";
 import { JobFailure } from "./failures.js";
 
 /** `The app package is invalid: Package may not be larger than N bytes` (no final period, as the real one). */
-export function tooLargeMessage(max: number): string {
+function tooLargeMessage(max: number): string {
   return cfMessage("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
 }
 

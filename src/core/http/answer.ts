@@ -16,7 +16,7 @@ export interface Answer {
   dropConnection?: true;
 }
 
-export const JSON_TYPE = "application/json; charset=utf-8";
+const JSON_TYPE = "application/json; charset=utf-8";
 
 /** A JSON answer, serialised once. */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Answer {

@@ -97,7 +97,7 @@ export interface Journal {
 
 const UPLOAD_PATH = /^\/v3\/packages\/[^/]+\/upload\/?$/;
 
-export function matchesQuery(entry: JournalEntry, query: JournalQuery): boolean {
+function matchesQuery(entry: JournalEntry, query: JournalQuery): boolean {
   if (query.method && entry.method !== query.method.toUpperCase()) return false;
   if (query.path !== undefined) {
     if (typeof query.path === "string" ? entry.path !== query.path : !query.path.test(entry.path)) return false;
