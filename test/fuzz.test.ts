@@ -27,9 +27,9 @@ import {
   notAZip,
 } from "../fixtures/index.js";
 import { mintUserToken, type Simulator } from "../src/index.js";
-import { loadContract, type Contract } from "../src/contract/contract.js";
+import type { Contract } from "../src/contract/contract.js";
 import { createFileStore, type FileStore } from "../src/node/index.js";
-import { setup, tokenFor } from "./support/client.js";
+import { setup, theContract, tokenFor } from "./support/client.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 4010);
 const BATCH = 8;
@@ -1436,7 +1436,7 @@ describe("fuzzing the HTTP server", () => {
     sim = running.sim;
     close = running.close;
     origin = running.api.origin;
-    contract = await loadContract();
+    contract = await theContract();
     for (const user of USERS) {
       world.tokens.set(user, await tokenFor(user));
       world.expired.set(user, await mintUserToken(user, { expired: true }));

@@ -7,9 +7,8 @@ import { createHash } from "node:crypto";
 import JSZip from "jszip";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { READY_PACKAGE_FILES } from "../fixtures/index.js";
-import { loadContract } from "../src/contract/contract.js";
 import { mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { setup, type Answer, type Client } from "./support/client.js";
+import { setup, theContract, type Answer, type Client } from "./support/client.js";
 import { appGuid, orgByName, packageGuid, settle, spaceByName, PACKAGE_KEYS } from "./support/world.js";
 
 let sim: Simulator;
@@ -17,7 +16,7 @@ let api: Client;
 
 beforeAll(async () => {
   // Load the document before any test, so that no test spends its processing delay loading it.
-  await loadContract();
+  await theContract();
 });
 beforeEach(async () => {
   ({ sim, api } = await setup());

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../src/index.js";
 import { SCENARIOS, SCENARIO_NAMES } from "../src/core/scenarios/catalog.js";
-import { ADAPTERS, overHttp, setup, type Adapter, type Answer, type Client } from "./support/client.js";
+import { ADAPTERS, overHttp, setup, theContract, type Adapter, type Answer, type Client } from "./support/client.js";
 import { runCli, startCli } from "./support/cli.js";
 import { packageGuid, settle, PACKAGE_KEYS } from "./support/world.js";
 
@@ -83,6 +83,8 @@ const INVALID_ZIP = {
 
 let zip: Uint8Array<ArrayBuffer>;
 beforeAll(async () => {
+  // Load the document first, so that no test spends its processing delay loading it.
+  await theContract();
   zip = await buildAppZip({ "index.js": "console.log('hi')\n", "package.json": '{"name":"web-app"}\n' });
 });
 

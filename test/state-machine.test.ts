@@ -6,9 +6,8 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody, buildMultipart, userGuid, FIXTURE_USERS } from "../fixtures/index.js";
-import { loadContract } from "../src/contract/contract.js";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { inProcess, setup, type Answer, type Client } from "./support/client.js";
+import { inProcess, setup, theContract, type Answer, type Client } from "./support/client.js";
 import { appGuid, packageGuid, settle } from "./support/world.js";
 
 let sim: Simulator;
@@ -17,7 +16,7 @@ let zip: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
   // Load the document first, so that no test spends its processing delay loading it.
-  await loadContract();
+  await theContract();
 });
 beforeEach(async () => {
   ({ sim, api } = await setup());
