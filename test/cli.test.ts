@@ -2,15 +2,14 @@
  * The `mock-packages` command, run as a user runs it: the seed's curl flow over
  * real HTTP, the token subcommand, flags, errors and a clean stop.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { postUpload } from "./support/api.js";
 import { overHttp, type Client } from "./support/client.js";
 import { runCli, startCli, type RunningCli } from "./support/cli.js";
-
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+import { sha256 } from "./support/hash.js";
 
 describe("one-shot commands", () => {
   it("--help explains the commands and exits 0", async () => {
@@ -138,12 +137,7 @@ describe("the server", () => {
     expect(readdirSync(dir).length).toBe(before);
     const admin = (await runCli(["token", "--user", "admin"])).stdout.trim();
     expect((await api.call(`/v3/packages/${guid}`, { token: admin })).json.state).toBe("AWAITING_UPLOAD");
-    const again = await api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      token: admin,
-      body: body.body,
-      headers: { "content-type": body.contentType },
-    });
+    const again = await postUpload(api, guid, body, { token: admin });
     expect(again.status).toBe(200);
   });
 });
