@@ -29,6 +29,7 @@ import {
 import { mintUserToken, type Simulator } from "../src/index.js";
 import type { Contract } from "../src/contract/contract.js";
 import { createFileStore, type FileStore } from "../src/node/index.js";
+import { liveBlobs, ownedBlobs } from "./support/blobs.js";
 import { setup, theContract, tokenFor } from "./support/client.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 4010);
@@ -1571,26 +1572,13 @@ describe("fuzzing the HTTP server", () => {
         contract.checkResponse("GET", "/v3", { status: 200, headers: v3.headers, body: await v3.json() }).violations,
       ).toEqual([]);
       expect(({} as Record<string, unknown>).polluted, "Object.prototype was polluted").toBeUndefined();
-      const expected = new Set<string>();
-      for (const p of sim.state.packages.values()) if (p.state === "READY" && p.blobId) expected.add(p.blobId);
-      for (const c of sim.state.resourceCache.values()) expected.add(c.blobId);
+      const expected = new Set(ownedBlobs(sim));
       const leftovers = readdirSync(store.directory).filter((name) => !expected.has(name));
       expect(leftovers, `files in ${store.directory} that no READY package or cache entry owns (seed ${SEED})`).toEqual(
         [],
       );
       // Blobs small enough to stay in memory leave no file: probe every id the store handed out.
-      const probe = await store.create().finish();
-      await store.delete(probe.id);
-      const live: string[] = [];
-      for (let i = 1; i < Number(probe.id.slice("blob-".length)); i++) {
-        if (
-          await store.size(`blob-${i}`).then(
-            () => true,
-            () => false,
-          )
-        )
-          live.push(`blob-${i}`);
-      }
+      const live = await liveBlobs(store);
       expect(
         live.filter((id) => !expected.has(id)),
         `blobs no READY package or cache entry owns (seed ${SEED})`,
