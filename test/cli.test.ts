@@ -11,7 +11,8 @@ import { overHttp, type Client } from "./support/client.js";
 import { runCli, startCli, type RunningCli } from "./support/cli.js";
 import { sha256 } from "./support/hash.js";
 
-describe("one-shot commands", () => {
+// Each test of these groups runs processes of its own: they run side by side.
+describe.concurrent("one-shot commands", () => {
   it("--help explains the commands and exits 0", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
@@ -142,7 +143,7 @@ describe("the server", () => {
   });
 });
 
-describe("start-up and stop", () => {
+describe.concurrent("start-up and stop", () => {
   it("stops cleanly on SIGTERM and removes its temporary folder", async () => {
     const server = await startCli();
     const dir = /Bits are kept in (\S+)/.exec(server.output())![1]!;
@@ -179,7 +180,7 @@ describe("start-up and stop", () => {
   });
 });
 
-describe("--world", () => {
+describe.concurrent("--world", () => {
   it("rejects a bad world file with the file, the place in it and what is wrong, exit 2", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
