@@ -3,7 +3,6 @@
  * shape each promises, and what the simulator's job does with each upload
  * (reference §3.2, §3.4: the exact `data.error` texts).
  */
-import { createHash } from "node:crypto";
 import JSZip from "jszip";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -19,14 +18,15 @@ import {
 import type { Simulator, SimulatorOptions } from "../src/index.js";
 import { ZipFormatError, readZipDirectory } from "../src/core/zip/reader.js";
 import { setup, type Client } from "./support/client.js";
-import { downloadPackage, readStoredZip, uploadAndSettle } from "./support/stored-zip.js";
+import { downloadPackage, uploadAndSettle } from "./support/api.js";
+import { sha1, sha256 } from "./support/hash.js";
+import { readStoredZip } from "./support/stored-zip.js";
 import { packageGuid } from "./support/world.js";
 
 const INVALID_ZIP = "The app upload is invalid: Invalid zip archive.";
 const EMPTY_ZIP = "The app upload is invalid: Invalid zip archive (zipfile is empty).";
 const TOO_LARGE = "The app package is invalid: Package may not be larger than 1073741824 bytes";
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const directory = (b: Uint8Array) => readZipDirectory(async (s, e) => b.slice(s, e), b.length);
 
 let sim: Simulator | undefined;
@@ -217,7 +217,6 @@ describe("what the simulator does with each upload", () => {
       resourceCacheMinSize: 1,
     });
     const cached = [...sim!.state.resourceCache.keys()];
-    const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
     expect(cached).toEqual([sha1("cached!")]);
   });
 });

@@ -2,17 +2,17 @@
  * The `mock-packages` command, run as a user runs it: the seed's curl flow over
  * real HTTP, the token subcommand, flags, errors and a clean stop.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { postUpload } from "./support/api.js";
 import { overHttp, type Client } from "./support/client.js";
 import { runCli, startCli, type RunningCli } from "./support/cli.js";
+import { sha256 } from "./support/hash.js";
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-
-describe("one-shot commands", () => {
+// Each test of these groups runs processes of its own: they run side by side.
+describe.concurrent("one-shot commands", () => {
   it("--help explains the commands and exits 0", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
@@ -138,17 +138,12 @@ describe("the server", () => {
     expect(readdirSync(dir).length).toBe(before);
     const admin = (await runCli(["token", "--user", "admin"])).stdout.trim();
     expect((await api.call(`/v3/packages/${guid}`, { token: admin })).json.state).toBe("AWAITING_UPLOAD");
-    const again = await api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      token: admin,
-      body: body.body,
-      headers: { "content-type": body.contentType },
-    });
+    const again = await postUpload(api, guid, body, { token: admin });
     expect(again.status).toBe(200);
   });
 });
 
-describe("start-up and stop", () => {
+describe.concurrent("start-up and stop", () => {
   it("stops cleanly on SIGTERM and removes its temporary folder", async () => {
     const server = await startCli();
     const dir = /Bits are kept in (\S+)/.exec(server.output())![1]!;
@@ -185,7 +180,7 @@ describe("start-up and stop", () => {
   });
 });
 
-describe("--world", () => {
+describe.concurrent("--world", () => {
   it("rejects a bad world file with the file, the place in it and what is wrong, exit 2", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");

@@ -16,7 +16,7 @@ import {
   serializeGolden,
   type GoldenResponse,
 } from "../scripts/generate-golden.js";
-import { loadContract } from "../src/contract/contract.js";
+import { theContract } from "./support/client.js";
 import type { CfErrors, Job, Package, PackageList } from "../src/index.js";
 
 const RUN = "run npm run generate:golden";
@@ -52,7 +52,7 @@ describe("fixtures/golden", () => {
   });
 
   it.each(GOLDEN_FILES)("%s is a response spec/openapi.yaml allows", async (name) => {
-    const contract = await loadContract();
+    const contract = await theContract();
     const g = golden[name];
     const path = new URL(g.path, GOLDEN_ORIGIN).pathname;
     // The committed body (what teams use), with the status and headers it came with.

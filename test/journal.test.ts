@@ -3,10 +3,11 @@
  * its queries in process and over HTTP, and the assertion helpers built on it.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildAppZip, buildCfUploadBody, buildMultipart } from "../fixtures/index.js";
+import { buildAppZip, buildMultipart } from "../fixtures/index.js";
 import { createContractChecker } from "../src/contract/index.js";
 import type { RequestChecker } from "../src/core/journal/journal.js";
 import { expectNoContractViolations, expectNoUpload, expectUpload } from "../src/testing/index.js";
+import { postUpload, upload } from "./support/api.js";
 import { setup, tokenFor, type Client } from "./support/client.js";
 import { packageGuid } from "./support/world.js";
 import type { Simulator } from "../src/index.js";
@@ -21,17 +22,9 @@ let api: Client;
 let close: () => Promise<void>;
 afterEach(() => close());
 
+/** Uploads a zip of these files (with directory entries, as cf push zips) and these resources. */
 async function cfUpload(guid: string, files: Record<string, string>, resources: object[] = []) {
-  const body = buildCfUploadBody({
-    resources: resources as never,
-    bits: await buildAppZip(files, { directories: true }),
-  });
-  return api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    user: "space-developer",
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
+  return upload(api, guid, { resources, bits: await buildAppZip(files, { directories: true }) });
 }
 
 describe("recording", () => {
@@ -68,12 +61,7 @@ describe("recording", () => {
       { name: "bits", filename: "x.zip", content: "not a zip" },
       { name: "resources", content: "[oops" },
     ]);
-    await api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      user: "space-developer",
-      body: body.body,
-      headers: { "content-type": body.contentType },
-    });
+    await postUpload(api, guid, body);
     await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
     const entries = sim.journal.entries();
     expect(entries.map((e) => [e.method, e.status])).toEqual([
@@ -137,12 +125,7 @@ describe("contract verdicts", () => {
   it("flags a JSON body sent to the upload endpoint", async () => {
     ({ sim, api, close } = await setup({ contract: checker }));
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    await api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      user: "space-developer",
-      headers: { "content-type": "application/json" },
-      body: '{"resources":[]}',
-    });
+    await postUpload(api, guid, { body: '{"resources":[]}', contentType: "application/json" });
     const verdict = sim.journal.last()!.contract!;
     expect(verdict.valid).toBe(false);
     expect(verdict.violations.map((v) => v.message).join(" ")).toContain("multipart/form-data");

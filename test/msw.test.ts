@@ -5,10 +5,10 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip } from "../fixtures/index.js";
-import { createSimulator, mintUserToken, type Simulator } from "../src/index.js";
+import { createSimulator, type Simulator } from "../src/index.js";
 import { createHandlers } from "../src/msw/index.js";
 import { expectUpload } from "../src/testing/index.js";
-import { expectContract } from "./support/client.js";
+import { expectContract, tokenFor } from "./support/client.js";
 import { packageGuid } from "./support/world.js";
 
 const ONE = "https://cf-one.example";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await Promise.all([one.ready, two.ready]);
   server.use(...createHandlers(one, { origin: ONE }), ...createHandlers(two, { origin: TWO }));
   server.listen({ onUnhandledRequest: "error" });
-  token = await mintUserToken("space-developer");
+  token = await tokenFor("space-developer");
 });
 afterEach(async () => {
   await Promise.all([one.reset(), two.reset()]);

@@ -3,9 +3,11 @@
  * root documents, unknown routes, the request id, and resource matches.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { buildAppZip } from "../fixtures/index.js";
 import type { Simulator } from "../src/index.js";
+import { matchResources, patchFlag, postPackage, upload } from "./support/api.js";
 import { setup, type Answer, type Client } from "./support/client.js";
+import { NOT_AUTHORIZED, expect422, expectError } from "./support/errors.js";
 import { appGuid, packageGuid, spaceByName } from "./support/world.js";
 
 let sim: Simulator;
@@ -17,32 +19,9 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 const ORIGIN = "http://127.0.0.1:4010";
-const NOT_AUTHORIZED = "You are not authorized to perform the requested action";
-
-function expectError(answer: Answer, status: number, title: string, code: number, detail: string) {
-  expect(answer.status, answer.text).toBe(status);
-  expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
-  expect(Object.keys(answer.json.errors[0])).toEqual(["detail", "title", "code"]);
-}
-const expect422 = (a: Answer, detail: string) => expectError(a, 422, "CF-UnprocessableEntity", 10008, detail);
-
-function patchFlag(name: string, body: unknown, user = "admin") {
-  return api.call(`/v3/feature_flags/${name}`, {
-    method: "PATCH",
-    user,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
-
 async function uploadToAwaiting(user = "space-developer"): Promise<Answer> {
-  const body = buildCfUploadBody({ bits: await buildAppZip({ "index.js": "1\n" }) });
-  return api.call(`/v3/packages/${packageGuid(sim, "web-app", "AWAITING_UPLOAD")}/upload`, {
-    method: "POST",
-    user,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
+  const bits = await buildAppZip({ "index.js": "1\n" });
+  return upload(api, packageGuid(sim, "web-app", "AWAITING_UPLOAD"), { bits }, { user });
 }
 
 describe("GET /v3/jobs/{guid}", () => {
@@ -116,7 +95,7 @@ describe("feature flags", () => {
   });
 
   it("lets an admin PATCH {enabled:false}", async () => {
-    const r = await patchFlag("app_bits_upload", { enabled: false });
+    const r = await patchFlag(api, "app_bits_upload", { enabled: false });
     expect(r.status, r.text).toBe(200);
     expect(r.json.name).toBe("app_bits_upload");
     expect(r.json.enabled).toBe(false);
@@ -126,7 +105,7 @@ describe("feature flags", () => {
 
   it("answers 403 to a space developer's PATCH and leaves the flag alone", async () => {
     expectError(
-      await patchFlag("app_bits_upload", { enabled: false }, "space-developer"),
+      await patchFlag(api, "app_bits_upload", { enabled: false }, "space-developer"),
       403,
       "CF-NotAuthorized",
       10003,
@@ -144,7 +123,7 @@ describe("feature flags", () => {
       "Feature flag not found",
     );
     expectError(
-      await patchFlag("no_such_flag", { enabled: false }),
+      await patchFlag(api, "no_such_flag", { enabled: false }),
       404,
       "CF-ResourceNotFound",
       10010,
@@ -153,21 +132,21 @@ describe("feature flags", () => {
   });
 
   it("gates uploads once app_bits_upload is disabled through the API", async () => {
-    expect((await patchFlag("app_bits_upload", { enabled: false })).status).toBe(200);
+    expect((await patchFlag(api, "app_bits_upload", { enabled: false })).status).toBe(200);
     expectError(await uploadToAwaiting(), 403, "CF-FeatureDisabled", 330002, "Feature Disabled: app_bits_upload");
     expect(sim.state.packages.get(packageGuid(sim, "web-app", "AWAITING_UPLOAD"))!.state).toBe("AWAITING_UPLOAD");
   });
 
   it("uses the flag's custom error message", async () => {
     expect(
-      (await patchFlag("app_bits_upload", { enabled: false, custom_error_message: "uploads are frozen" })).status,
+      (await patchFlag(api, "app_bits_upload", { enabled: false, custom_error_message: "uploads are frozen" })).status,
     ).toBe(200);
     expectError(await uploadToAwaiting(), 403, "CF-FeatureDisabled", 330002, "Feature Disabled: uploads are frozen");
   });
 
   it("lets uploads through again once re-enabled", async () => {
-    expect((await patchFlag("app_bits_upload", { enabled: false })).status).toBe(200);
-    expect((await patchFlag("app_bits_upload", { enabled: true })).status).toBe(200);
+    expect((await patchFlag(api, "app_bits_upload", { enabled: false })).status).toBe(200);
+    expect((await patchFlag(api, "app_bits_upload", { enabled: true })).status).toBe(200);
     expect((await uploadToAwaiting()).status).toBe(200);
   });
 });
@@ -198,7 +177,6 @@ describe("root documents and unknown routes", () => {
 
 describe("X-VCAP-Request-ID", () => {
   it("is on every response", async () => {
-    const json = { "content-type": "application/json" };
     const answers: Array<[string, Answer]> = [
       ["GET /", await api.call("/")],
       ["GET /v3", await api.call("/v3")],
@@ -208,27 +186,18 @@ describe("X-VCAP-Request-ID", () => {
       ["show 404", await api.call("/v3/packages/nope", { user: "admin" })],
       [
         "create 201",
-        await api.call("/v3/packages", {
-          method: "POST",
-          user: "space-developer",
-          headers: json,
-          body: JSON.stringify({
-            type: "bits",
-            relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } },
-          }),
+        await postPackage(api, {
+          type: "bits",
+          relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } },
         }),
       ],
       [
         "create 403",
-        await api.call("/v3/packages", {
-          method: "POST",
-          user: "space-manager",
-          headers: json,
-          body: JSON.stringify({
-            type: "bits",
-            relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } },
-          }),
-        }),
+        await postPackage(
+          api,
+          { type: "bits", relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } } },
+          "space-manager",
+        ),
       ],
       [
         "download 422",
@@ -243,15 +212,7 @@ describe("X-VCAP-Request-ID", () => {
         "delete 202",
         await api.call(`/v3/packages/${packageGuid(sim, "web-app", "EXPIRED")}`, { method: "DELETE", user: "admin" }),
       ],
-      [
-        "resource matches 201",
-        await api.call("/v3/resource_matches", {
-          method: "POST",
-          user: "admin",
-          headers: json,
-          body: JSON.stringify({ resources: [validEntry()] }),
-        }),
-      ],
+      ["resource matches 201", await matchResources(api, { resources: [validEntry()] }, "admin")],
       ["job 404", await api.call("/v3/jobs/nope", { user: "admin" })],
       ["unknown route 404", await api.call("/v3/nothing", { user: "admin", unchecked: true })],
     ];
@@ -280,14 +241,7 @@ function validEntry(overrides: Record<string, unknown> = {}): Record<string, unk
   return { checksum: { value: sha1() }, size_in_bytes: 70000, path: "a.js", mode: "644", ...overrides };
 }
 
-function match(body: unknown, user = "space-developer") {
-  return api.call("/v3/resource_matches", {
-    method: "POST",
-    user,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
+const match = (body: unknown, user = "space-developer") => matchResources(api, body, user);
 
 function cache(sha: string, size = 70000): void {
   sim.state.resourceCache.set(sha, { sha1: sha, size, blobId: `blob-${sha}`, contentSha1: sha });
@@ -440,7 +394,7 @@ describe("POST /v3/resource_matches: matching", () => {
     const entry = validEntry();
     cache((entry.checksum as { value: string }).value);
     expect((await match({ resources: [entry] })).json).toEqual({ resources: [entry] });
-    expect((await patchFlag("resource_matching", { enabled: false })).status).toBe(200);
+    expect((await patchFlag(api, "resource_matching", { enabled: false })).status).toBe(200);
     const r = await match({ resources: [entry] });
     expect(r.status).toBe(201);
     expect(r.json).toEqual({ resources: [] });

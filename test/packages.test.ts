@@ -3,13 +3,14 @@
  * JSON, create, show, list, the nested app list, metadata updates, delete with
  * its job, and download.
  */
-import { createHash } from "node:crypto";
 import JSZip from "jszip";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { READY_PACKAGE_FILES } from "../fixtures/index.js";
-import { loadContract } from "../src/contract/contract.js";
 import { mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { setup, type Answer, type Client } from "./support/client.js";
+import { postPackage, sendJson } from "./support/api.js";
+import { setup, theContract, type Answer, type Client } from "./support/client.js";
+import { NOT_AUTHORIZED, expect422, expectError } from "./support/errors.js";
+import { sha256 } from "./support/hash.js";
 import { appGuid, orgByName, packageGuid, settle, spaceByName, PACKAGE_KEYS } from "./support/world.js";
 
 let sim: Simulator;
@@ -17,7 +18,7 @@ let api: Client;
 
 beforeAll(async () => {
   // Load the document before any test, so that no test spends its processing delay loading it.
-  await loadContract();
+  await theContract();
 });
 beforeEach(async () => {
   ({ sim, api } = await setup());
@@ -32,29 +33,12 @@ async function restart(options: SimulatorOptions): Promise<void> {
 const ORIGIN = "http://127.0.0.1:4010";
 const OTHER = "http://other.example:8080";
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const NOT_AUTHORIZED = "You are not authorized to perform the requested action";
-
-function expectError(answer: Answer, status: number, title: string, code: number, detail: string) {
-  expect(answer.status, answer.text).toBe(status);
-  expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
-  expect(Object.keys(answer.json.errors[0])).toEqual(["detail", "title", "code"]);
-}
-const expect422 = (a: Answer, detail: string) => expectError(a, 422, "CF-UnprocessableEntity", 10008, detail);
 const expectBadQuery = (a: Answer, detail: string) =>
   expectError(a, 400, "CF-BadQueryParameter", 10005, `The query parameter is invalid: ${detail}`);
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
 const download = (guid: string, user: string) => api.call(`/v3/packages/${guid}/download`, { user });
 
-function createPackage(body: unknown, user = "space-developer", path = "/v3/packages"): Promise<Answer> {
-  return api.call(path, {
-    method: "POST",
-    user,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
+const createPackage = (body: unknown, user?: string, path?: string) => postPackage(api, body, user, path);
 const bitsFor = (app: string) => ({ type: "bits", relationships: { app: { data: { guid: app } } } });
 
 /** Splits an href into its origin + path and its query as a plain object. */
@@ -701,14 +685,12 @@ describe("GET /v3/apps/{guid}/packages", () => {
 describe("PATCH /v3/packages/{guid}", () => {
   it("sets and removes labels and annotations", async () => {
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    const r = await api.call(`/v3/packages/${guid}`, {
-      method: "PATCH",
-      user: "space-developer",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        metadata: { labels: { env: "prod", "example.com/purpose": null }, annotations: { note: "hello" } },
-      }),
-    });
+    const r = await sendJson(
+      api,
+      `/v3/packages/${guid}`,
+      { metadata: { labels: { env: "prod", "example.com/purpose": null }, annotations: { note: "hello" } } },
+      { method: "PATCH", user: "space-developer" },
+    );
     expect(r.status, r.text).toBe(200);
     expect(r.json.metadata).toEqual({ labels: { env: "prod" }, annotations: { note: "hello" } });
     const shown = await api.call(`/v3/packages/${guid}`, { user: "space-auditor" });
@@ -719,12 +701,12 @@ describe("PATCH /v3/packages/{guid}", () => {
 
   it("answers 403 to a space manager", async () => {
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    const r = await api.call(`/v3/packages/${guid}`, {
-      method: "PATCH",
-      user: "space-manager",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ metadata: { labels: { env: "prod" } } }),
-    });
+    const r = await sendJson(
+      api,
+      `/v3/packages/${guid}`,
+      { metadata: { labels: { env: "prod" } } },
+      { method: "PATCH", user: "space-manager" },
+    );
     expectError(r, 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
     expect(sim.state.packages.get(guid)!.labels).toEqual({ "example.com/purpose": "upload-target" });
   });

@@ -3,13 +3,14 @@
  * what the stored zip holds, how cached resources are appended, every failure text,
  * and which files enter the resource cache.
  */
-import { createHash } from "node:crypto";
 import JSZip from "jszip";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildAppZip, buildMultipart, type MultipartPartSpec } from "../fixtures/index.js";
+import { buildAppZip } from "../fixtures/index.js";
 import type { Simulator, SimulatorOptions } from "../src/index.js";
-import { setup, type Answer, type Client } from "./support/client.js";
-import { appGuid, settle } from "./support/world.js";
+import * as packages from "./support/api.js";
+import { DEV } from "./support/api.js";
+import { setup, type Client } from "./support/client.js";
+import { sha1, sha256 } from "./support/hash.js";
 
 let sim: Simulator | undefined;
 let api: Client;
@@ -23,74 +24,25 @@ afterEach(() => {
   sim = undefined;
 });
 
-const DEV = "space-developer";
 const SMALL_CACHE = { resourceCacheMinSize: 1, resourceCacheMaxSize: 1000 };
-
-const sha1 = (data: string | Uint8Array) => createHash("sha1").update(data).digest("hex");
-const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 function theSim(): Simulator {
   if (!sim) throw new Error("no simulator");
   return sim;
 }
 
-async function createPackage(): Promise<string> {
-  const r = await api.call("/v3/packages", {
-    method: "POST",
-    user: DEV,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(theSim(), "web-app") } } } }),
-  });
-  expect(r.status, r.text).toBe(201);
-  expect(r.json.state).toBe("AWAITING_UPLOAD");
-  return r.json.guid as string;
-}
+/** A new bits package of web-app. */
+const createPackage = () => packages.createBitsPackage(theSim(), api);
 
-/** The body `cf push` sends: `resources` first (raw entries, V2 or V3), then `bits` when given. */
-function uploadBody(bits: Uint8Array | null, resources: unknown[] | string = []) {
-  const parts: MultipartPartSpec[] = [
-    { name: "resources", content: typeof resources === "string" ? resources : JSON.stringify(resources) },
-  ];
-  if (bits)
-    parts.push({ name: "bits", filename: "package.zip", contentType: "application/octet-stream", content: bits });
-  return buildMultipart(parts);
-}
+/** Uploads `resources` (raw entries, V2 or V3, or text) then `bits` to `guid`, waits for the job, answers the package. */
+const uploadToAndSettle = (guid: string, bits: Uint8Array | null, resources: unknown[] | string = []) =>
+  packages.uploadAndSettle(theSim(), api, guid, { bits, resources });
 
-async function getPackage(guid: string): Promise<Answer> {
-  const r = await api.call(`/v3/packages/${guid}`, { user: DEV });
-  expect(r.status, r.text).toBe(200);
-  return r;
-}
+/** The same to a fresh package. */
+const uploadAndSettle = async (bits: Uint8Array | null, resources: unknown[] | string = []) =>
+  uploadToAndSettle(await createPackage(), bits, resources);
 
-/** Uploads to a fresh package, waits for the job, and answers the package as then shown. */
-async function uploadAndSettle(bits: Uint8Array | null, resources: unknown[] | string = []): Promise<any> {
-  const guid = await createPackage();
-  return uploadToAndSettle(guid, bits, resources);
-}
-
-async function uploadToAndSettle(
-  guid: string,
-  bits: Uint8Array | null,
-  resources: unknown[] | string = [],
-): Promise<any> {
-  const body = uploadBody(bits, resources);
-  const r = await api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    user: DEV,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
-  expect(r.status, r.text).toBe(200);
-  expect(r.json.state).toBe("PROCESSING_UPLOAD");
-  await settle(theSim());
-  return (await getPackage(guid)).json;
-}
-
-async function download(guid: string): Promise<Uint8Array> {
-  const r = await api.call(`/v3/packages/${guid}/download`, { user: DEV });
-  expect(r.status, r.text).toBe(200);
-  return r.bytes;
-}
+const download = (guid: string) => packages.downloadPackage(api, guid);
 
 function expectReady(pkg: any): void {
   expect(pkg.state, JSON.stringify(pkg.data)).toBe("READY");

@@ -3,7 +3,6 @@
  * as `cf push` computes it, the split into `resources` and zip after a match, and
  * the two-step push against the simulator (reference §1.1, §4).
  */
-import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   buildAppZip,
@@ -16,11 +15,10 @@ import {
 } from "../fixtures/index.js";
 import type { Simulator } from "../src/index.js";
 import { setup, type Client } from "./support/client.js";
-import { downloadPackage, readStoredZip, uploadAndSettle } from "./support/stored-zip.js";
-import { appGuid, packageGuid } from "./support/world.js";
-
-const sha1 = (data: string | Uint8Array) => createHash("sha1").update(data).digest("hex");
-const DEV = "space-developer";
+import { createBitsPackage, downloadPackage, matchResources, uploadAndSettle } from "./support/api.js";
+import { sha1 } from "./support/hash.js";
+import { readStoredZip } from "./support/stored-zip.js";
+import { packageGuid } from "./support/world.js";
 
 describe("resourceEntries", () => {
   it("gives path, octal mode without a leading zero, sha1 and size, in that key order", () => {
@@ -146,24 +144,8 @@ describe("a two-step cf push against the simulator", () => {
     "one.txt": "1",
   };
 
-  async function newPackage(): Promise<string> {
-    const r = await api.call("/v3/packages", {
-      method: "POST",
-      user: DEV,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(sim!, "web-app") } } } }),
-    });
-    expect(r.status, r.text).toBe(201);
-    return r.json.guid;
-  }
-
   async function match(entries: ResourceEntry[]): Promise<ResourceEntry[]> {
-    const r = await api.call("/v3/resource_matches", {
-      method: "POST",
-      user: DEV,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ resources: entries }),
-    });
+    const r = await matchResources(api, { resources: entries });
     expect(r.status, r.text).toBe(201);
     return r.json.resources;
   }
@@ -212,7 +194,7 @@ describe("a two-step cf push against the simulator", () => {
 
     const { resources, zipFiles } = splitForUpload(files, matched);
     expect(Object.keys(zipFiles)).toEqual(["empty.txt", "one.txt"]);
-    const second = await uploadAndSettle(sim, api, await newPackage(), {
+    const second = await uploadAndSettle(sim, api, await createBitsPackage(sim, api), {
       resources,
       bits: await buildAppZip(zipFiles, { directories: true }),
     });
@@ -230,7 +212,7 @@ describe("a two-step cf push against the simulator", () => {
     const { resources, zipFiles } = splitForUpload(cachable, await match(resourceEntries(cachable)));
     expect(zipFiles).toEqual({});
     expect(resources.map((r) => r.path)).toEqual(["index.html", "lib/app.js"]);
-    const second = await uploadAndSettle(sim, api, await newPackage(), { resources, bits: null });
+    const second = await uploadAndSettle(sim, api, await createBitsPackage(sim, api), { resources, bits: null });
     expect(second.state, JSON.stringify(second.data)).toBe("READY");
     expect(await storedFiles(second.guid)).toEqual({
       "index.html": ALL_FILES["index.html"],

@@ -3,13 +3,14 @@
  * strict matching rules against a cache filled by real uploads, the
  * `resource_matching` feature flag, and the whole `cf push` flow in process.
  */
-import { createHash } from "node:crypto";
 import JSZip from "jszip";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody, type ResourceEntry } from "../fixtures/index.js";
 import type { Simulator, SimulatorOptions } from "../src/index.js";
-import { setup, type Adapter, type Answer, type Client } from "./support/client.js";
-import { appGuid, settle } from "./support/world.js";
+import { DEV, createBitsPackage, matchResources, patchFlag, postUpload, uploadAndSettle } from "./support/api.js";
+import { setup, type Adapter, type Client } from "./support/client.js";
+import { expect422 } from "./support/errors.js";
+import { sha1, sha256 } from "./support/hash.js";
 
 let sim: Simulator | undefined;
 let api: Client;
@@ -29,25 +30,10 @@ function theSim(): Simulator {
   return sim;
 }
 
-const DEV = "space-developer";
 const PREFIX = "Resources array contains at least one resource with ";
-const sha1 = (data: string | Uint8Array) => createHash("sha1").update(data).digest("hex");
-const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 const SOME_SHA1 = "0123456789abcdef0123456789abcdef01234567";
 
-function match(body: unknown, user = DEV): Promise<Answer> {
-  return api.call("/v3/resource_matches", {
-    method: "POST",
-    user,
-    headers: { "content-type": "application/json" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-}
-
-function expect422(answer: Answer, detail: string): void {
-  expect(answer.status, answer.text).toBe(422);
-  expect(answer.json).toEqual({ errors: [{ detail, title: "CF-UnprocessableEntity", code: 10008 }] });
-}
+const match = (body: unknown, user = DEV) => matchResources(api, body, user);
 
 const good = (overrides: Record<string, unknown> = {}) => ({
   checksum: { value: SOME_SHA1 },
@@ -57,35 +43,11 @@ const good = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function createPackage(): Promise<string> {
-  const r = await api.call("/v3/packages", {
-    method: "POST",
-    user: DEV,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(theSim(), "web-app") } } } }),
-  });
-  expect(r.status, r.text).toBe(201);
-  return r.json.guid as string;
-}
-
-async function upload(guid: string, bits: Uint8Array | null, resources: ResourceEntry[] = []): Promise<Answer> {
-  const body = buildCfUploadBody({ resources, bits });
-  return api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    user: DEV,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
-}
-
 /** Uploads a zip of these files to a fresh package and waits for it to be READY. */
 async function uploadFiles(files: Parameters<typeof buildAppZip>[0]): Promise<string> {
-  const guid = await createPackage();
-  const r = await upload(guid, await buildAppZip(files));
-  expect(r.status, r.text).toBe(200);
-  await settle(theSim());
-  const pkg = await api.call(`/v3/packages/${guid}`, { user: DEV });
-  expect(pkg.json.state, JSON.stringify(pkg.json.data)).toBe("READY");
+  const guid = await createBitsPackage(theSim(), api);
+  const pkg = await uploadAndSettle(theSim(), api, guid, { bits: await buildAppZip(files) });
+  expect(pkg.state, JSON.stringify(pkg.data)).toBe("READY");
   return guid;
 }
 
@@ -274,12 +236,7 @@ describe("the resource_matching feature flag", () => {
   const CONTENT = "a file worth caching\n";
 
   async function disableMatching(): Promise<void> {
-    const r = await api.call("/v3/feature_flags/resource_matching", {
-      method: "PATCH",
-      user: "admin",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: false }),
-    });
+    const r = await patchFlag(api, "resource_matching", { enabled: false });
     expect(r.status, r.text).toBe(200);
     expect(r.json.enabled).toBe(false);
   }
@@ -321,7 +278,7 @@ describe.each(["in-process", "http"] as const)("the cf push flow (%s)", (adapter
     expect(matched.json).toEqual({ resources: [candidates[0]] });
 
     // 2. Create the package.
-    const guid = await createPackage();
+    const guid = await createBitsPackage(theSim(), api);
 
     // 3–4. Zip the unmatched files (with directory entries, as the CLI does) and upload.
     const bits = await buildAppZip(
@@ -332,12 +289,7 @@ describe.each(["in-process", "http"] as const)("the cf push flow (%s)", (adapter
     const text = new TextDecoder().decode(body.body);
     expect(text.indexOf('name="resources"')).toBeLessThan(text.indexOf('name="bits"; filename="package.zip"'));
     expect(text).toContain("Content-Type: application/octet-stream");
-    const r = await api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      user: DEV,
-      body: body.body,
-      headers: { "content-type": body.contentType },
-    });
+    const r = await postUpload(api, guid, body);
     expect(r.status, r.text).toBe(200);
     expect(r.json.state).toBe("PROCESSING_UPLOAD");
     expect(r.json.data.checksum).toEqual({ type: "sha256", value: null });

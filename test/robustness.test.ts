@@ -3,7 +3,6 @@
  * abandoned and hostile uploads, limits with clear errors, and safe defaults.
  * Everything runs through the real Node server on a free port with a file store.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
@@ -23,10 +22,12 @@ import { readUploadForm } from "../src/core/upload/front-end.js";
 import { MultipartParser } from "../src/core/upload/multipart.js";
 import { createMemoryStore } from "../src/core/blob-store.js";
 import { createFileStore, serve, type FileStore } from "../src/node/index.js";
+import { chunked, createBitsPackage, postUpload, upload } from "./support/api.js";
+import { liveBlobs, ownedBlobs } from "./support/blobs.js";
 import { setup, tokenFor, type Client } from "./support/client.js";
-import { appGuid, packageGuid } from "./support/world.js";
+import { sha256 } from "./support/hash.js";
+import { packageGuid } from "./support/world.js";
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const ALREADY_UPLOADED = {
@@ -68,39 +69,9 @@ async function start(options: SimulatorOptions = {}): Promise<Harness> {
   };
 }
 
-/** Blob files the store directory should hold: those of READY packages and of the resource cache. */
-function expectedBlobs(sim: Simulator): string[] {
-  const ids = new Set<string>();
-  for (const p of sim.state.packages.values()) if (p.state === "READY" && p.blobId) ids.add(p.blobId);
-  for (const c of sim.state.resourceCache.values()) ids.add(c.blobId);
-  return [...ids].sort();
-}
-
-/**
- * Every blob the store holds, on disk or in memory (small blobs may never touch the disk):
- * ids are `blob-N` from a counter, so probe each id up to a fresh one.
- */
-async function liveBlobs(store: FileStore): Promise<string[]> {
-  const probe = await store.create().finish();
-  await store.delete(probe.id);
-  const max = Number(/^blob-(\d+)$/.exec(probe.id)![1]);
-  const live: string[] = [];
-  for (let i = 1; i < max; i++) {
-    const id = `blob-${i}`;
-    if (
-      await store.size(id).then(
-        () => true,
-        () => false,
-      )
-    )
-      live.push(id);
-  }
-  return live.sort();
-}
-
 /** The store holds exactly the blobs of READY packages and cache entries, and its folder nothing else. */
 async function expectOnlyLiveBlobs(h: Harness): Promise<void> {
-  const expected = expectedBlobs(h.sim);
+  const expected = ownedBlobs(h.sim);
   expect(await liveBlobs(h.store)).toEqual(expected);
   for (const name of readdirSync(h.store.directory)) expect(expected, `leftover file ${name}`).toContain(name);
 }
@@ -123,31 +94,6 @@ function listRecursive(dir: string, prefix = ""): string[] {
     if (entry.isDirectory()) out.push(...listRecursive(join(dir, entry.name), rel + "/"));
   }
   return out.sort();
-}
-
-async function upload(
-  api: Client,
-  guid: string,
-  body: { body: Uint8Array; contentType: string },
-  user = "space-developer",
-) {
-  return api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    user,
-    body: body.body as Uint8Array<ArrayBuffer>,
-    headers: { "content-type": body.contentType },
-  });
-}
-
-async function createBitsPackage(sim: Simulator, api: Client, app = "web-app"): Promise<string> {
-  const r = await api.call("/v3/packages", {
-    method: "POST",
-    user: "space-developer",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(sim, app) } } } }),
-  });
-  expect(r.status, r.text).toBe(201);
-  return r.json.guid as string;
 }
 
 /** Sends raw bytes on a fresh socket and resolves with everything the server sent back before closing. */
@@ -189,7 +135,7 @@ describe("races", () => {
   it("100 simultaneous uploads to one AWAITING_UPLOAD package: exactly one 200 and 99 × 400 CF-PackageBitsAlreadyUploaded", async () => {
     const guid = packageGuid(h.sim, "web-app", "AWAITING_UPLOAD");
     const body = buildCfUploadBody({ bits: await buildAppZip({ "index.js": "console.log('race')\n" }) });
-    const answers = await Promise.all(Array.from({ length: 100 }, () => upload(h.api, guid, body)));
+    const answers = await Promise.all(Array.from({ length: 100 }, () => postUpload(h.api, guid, body)));
     const ok = answers.filter((a) => a.status === 200);
     const rejected = answers.filter((a) => a.status === 400);
     expect(ok).toHaveLength(1);
@@ -211,7 +157,7 @@ describe("races", () => {
     const zips = await Promise.all(
       guids.map((_, i) => buildAppZip({ "id.txt": `package number ${i} of the race\n` }, { compression: "STORE" })),
     );
-    const answers = await Promise.all(guids.map((g, i) => upload(h.api, g, buildCfUploadBody({ bits: zips[i] }))));
+    const answers = await Promise.all(guids.map((g, i) => postUpload(h.api, g, buildCfUploadBody({ bits: zips[i] }))));
     expect(answers.map((a) => a.status)).toEqual(guids.map(() => 200));
     await h.sim.idle();
     const results = await Promise.all(
@@ -266,7 +212,7 @@ describe("abandoned and hostile uploads", () => {
     expect(await waitForFiles(h.store.directory, before)).toEqual(before);
     expect(h.sim.state.packages.get(guid)!.state).toBe("AWAITING_UPLOAD");
     expect((await h.api.call("/v3", {})).status).toBe(200);
-    const again = await upload(h.api, guid, body);
+    const again = await postUpload(h.api, guid, body);
     expect(again.status).toBe(200);
     await h.sim.idle();
     const pkg = await h.api.call(`/v3/packages/${guid}`, { user: "space-developer" });
@@ -285,7 +231,7 @@ describe("abandoned and hostile uploads", () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 2);
     try {
-      const r = await upload(h.api, guid, buildCfUploadBody({ bits: zip }));
+      const r = await postUpload(h.api, guid, buildCfUploadBody({ bits: zip }));
       expect(r.status).toBe(200);
       await h.sim.idle();
     } finally {
@@ -320,12 +266,12 @@ describe("abandoned and hostile uploads", () => {
     for (const zip of zips) {
       const g = await createBitsPackage(h.sim, h.api);
       guids.push(g);
-      const r = await upload(h.api, g, buildCfUploadBody({ bits: zip }));
+      const r = await postUpload(h.api, g, buildCfUploadBody({ bits: zip }));
       expect(r.status).toBe(200);
     }
     // Resources naming paths outside the work directory fail the job, touching nothing.
     const escapingResources = await createBitsPackage(h.sim, h.api);
-    const r = await upload(
+    const r = await postUpload(
       h.api,
       escapingResources,
       buildCfUploadBody({
@@ -373,7 +319,7 @@ describe("limits answer with clear errors", () => {
   it("a body over maxBodySize with Content-Length: 413 nginx page, package untouched, nothing stored", async () => {
     const guid = await createBitsPackage(h.sim, h.api);
     const before = readdirSync(h.store.directory).sort();
-    const r = await upload(h.api, guid, overLimitBody());
+    const r = await postUpload(h.api, guid, overLimitBody());
     expect(r.status).toBe(413);
     expect(r.headers.get("content-type")).toBe("text/html");
     expect(r.text).toContain("<center><h1>413 Request Entity Too Large</h1></center>");
@@ -387,21 +333,7 @@ describe("limits answer with clear errors", () => {
     const guid = await createBitsPackage(h.sim, h.api);
     const before = readdirSync(h.store.directory).sort();
     const { body, contentType } = overLimitBody();
-    let sent = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent >= body.length) return controller.close();
-        const chunk = body.subarray(sent, sent + 64 * 1024);
-        sent += chunk.length;
-        controller.enqueue(chunk);
-      },
-    });
-    const r = await h.api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      user: "space-developer",
-      body: stream,
-      headers: { "content-type": contentType },
-    });
+    const r = await postUpload(h.api, guid, { body: chunked(body, 64 * 1024), contentType });
     expect(r.status).toBe(413);
     expect(r.text).toContain("413 Request Entity Too Large");
     expect(r.headers.get("x-mock-packages-detail")).toContain(`larger than ${MAX_BODY} bytes`);
@@ -414,7 +346,7 @@ describe("limits answer with clear errors", () => {
     const guid = await createBitsPackage(h.sim, h.api);
     const parts = Array.from({ length: 1001 }, (_, i) => ({ name: `f${i}`, content: "x" }));
     // 900 KiB after the 1001st part: the answer comes while the client is still sending.
-    const r = await upload(
+    const r = await postUpload(
       h.api,
       guid,
       buildMultipart([...parts, { name: "bits", filename: "a.zip", content: new Uint8Array(900 * 1024) }]),
@@ -430,7 +362,7 @@ describe("limits answer with clear errors", () => {
       ],
     });
     // 1000 parts are within the limit: the form is read and judged by the controller (unknown fields: 422).
-    const within = await upload(h.api, guid, buildMultipart(parts.slice(0, 1000)));
+    const within = await postUpload(h.api, guid, buildMultipart(parts.slice(0, 1000)));
     expect(within.status).toBe(422);
   });
 
@@ -440,7 +372,7 @@ describe("limits answer with clear errors", () => {
       { name: "resources", content: "[]", headers: { "X-Padding": "p".repeat(17 * 1024) } },
       { name: "bits", filename: "a.zip", content: new Uint8Array(900 * 1024) },
     ]);
-    const r = await upload(h.api, guid, body);
+    const r = await postUpload(h.api, guid, body);
     expect(r.status).toBe(400);
     expect(r.json.errors).toEqual([
       {
@@ -461,21 +393,7 @@ describe("limits answer with clear errors", () => {
       { name: "bits", filename: "a.zip", content: new Uint8Array(MAX_BODY - 64 * 1024) },
     ]);
     for (let round = 0; round < 3; round++) {
-      let sent = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (sent >= body.length) return controller.close();
-          const chunk = body.subarray(sent, sent + 16 * 1024);
-          sent += chunk.length;
-          controller.enqueue(chunk);
-        },
-      });
-      const r = await h.api.call(`/v3/packages/${guid}/upload`, {
-        method: "POST",
-        user: "space-developer",
-        body: stream,
-        headers: { "content-type": contentType },
-      });
+      const r = await postUpload(h.api, guid, { body: chunked(body, 16 * 1024), contentType });
       expect(r.status).toBe(400);
       expect(r.json.errors[0].title).toBe("CF-MessageParseError");
       expect((await h.api.call("/v3", {})).status).toBe(200);
@@ -592,7 +510,7 @@ describe("hostile resources JSON and the journal", () => {
     try {
       const guid = packageGuid(h.sim, "web-app", "AWAITING_UPLOAD");
       const depth = 10_000;
-      const r = await upload(
+      const r = await postUpload(
         h.api,
         guid,
         buildMultipart([{ name: "resources", content: "[".repeat(depth) + "]".repeat(depth) }]),
@@ -649,7 +567,7 @@ describe("security defaults", () => {
       const guid = await createBitsPackage(h.sim, h.api);
       // Larger than what the store may keep in memory, so that the upload and the stored zip are files.
       const zip = await buildAppZip({ "a.bin": new Uint8Array(600 * 1024).fill(9) }, { compression: "STORE" });
-      expect((await upload(h.api, guid, buildCfUploadBody({ bits: zip }))).status).toBe(200);
+      expect((await postUpload(h.api, guid, buildCfUploadBody({ bits: zip }))).status).toBe(200);
       await h.sim.idle();
       expect(statSync(h.store.directory).mode & 0o777).toBe(0o700);
       const names = readdirSync(h.store.directory);
@@ -671,7 +589,7 @@ describe("security defaults", () => {
           content: await buildAppZip({ "evil.txt": new Uint8Array(600 * 1024).fill(6) }, { compression: "STORE" }),
         },
       ]);
-      const r = await upload(h.api, guid, body);
+      const r = await postUpload(h.api, guid, body);
       expect(r.status).toBe(200);
       await h.sim.idle();
       expect(h.sim.state.packages.get(guid)!.state).toBe("READY");
@@ -684,7 +602,7 @@ describe("security defaults", () => {
 
     it("tokens with a forged signature or alg: none are 401 CF-InvalidAuthToken", async () => {
       const guid = packageGuid(h.sim, "web-app", "READY");
-      const good = await mintUserToken("space-developer");
+      const good = await tokenFor("space-developer");
       const [header, payload] = good.split(".");
       const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
       const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
@@ -706,13 +624,7 @@ describe("security defaults", () => {
         expect(get.status, token).toBe(401);
         expect(get.json).toEqual(invalid);
         const target = await createBitsPackage(h.sim, h.api);
-        const body = buildCfUploadBody({ bits: await buildAppZip({ "a.js": "1" }) });
-        const up = await h.api.call(`/v3/packages/${target}/upload`, {
-          method: "POST",
-          token,
-          body: body.body,
-          headers: { "content-type": body.contentType },
-        });
+        const up = await upload(h.api, target, { bits: await buildAppZip({ "a.js": "1" }) }, { token });
         expect(up.status, token).toBe(401);
         expect(up.json).toEqual(invalid);
         expect(h.sim.state.packages.get(target)!.state).toBe("AWAITING_UPLOAD");

@@ -3,11 +3,13 @@
  * delete and resource matches for every fixture role, plus jobs for every role
  * and the `app_bits_upload` feature flag.
  */
-import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { buildAppZip } from "../fixtures/index.js";
 import type { Simulator } from "../src/index.js";
+import { matchResources, upload as cfUpload } from "./support/api.js";
 import { setup, type Answer, type Client } from "./support/client.js";
+import { NOT_AUTHORIZED, expectError } from "./support/errors.js";
+import { sha256 } from "./support/hash.js";
 import { packageGuid } from "./support/world.js";
 
 let sim: Simulator;
@@ -17,14 +19,6 @@ beforeEach(async () => {
   ({ sim, api } = await setup());
 });
 afterEach(() => sim.close());
-
-const NOT_AUTHORIZED = "You are not authorized to perform the requested action";
-
-function expectError(answer: Answer, status: number, title: string, code: number, detail: string) {
-  expect(answer.status, answer.text).toBe(status);
-  expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
-  expect(Object.keys(answer.json.errors[0])).toEqual(["detail", "title", "code"]);
-}
 
 const expectNotAuthorized = (a: Answer) => expectError(a, 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
 const expectPackageNotFound = (a: Answer) => expectError(a, 404, "CF-ResourceNotFound", 10010, "Package not found");
@@ -36,28 +30,17 @@ const RESOURCE_MATCH_BODY = JSON.stringify({
   resources: [{ checksum: { value: SHA1 }, size_in_bytes: 70000, path: "a", mode: "644" }],
 });
 
+/** Uploads a small zip to the AWAITING_UPLOAD package of `app` as `user` ("" sends no token). */
 async function upload(user: string, app = "web-app"): Promise<Answer> {
-  const zip = await buildAppZip({ "index.js": "console.log('hi')\n" });
-  const body = buildCfUploadBody({ bits: zip });
-  return api.call(`/v3/packages/${packageGuid(sim, app, "AWAITING_UPLOAD")}/upload`, {
-    method: "POST",
-    user,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
+  const bits = await buildAppZip({ "index.js": "console.log('hi')\n" });
+  return cfUpload(api, packageGuid(sim, app, "AWAITING_UPLOAD"), { bits }, { user });
 }
 
 const show = (user: string) => api.call(`/v3/packages/${packageGuid(sim, "web-app", "READY")}`, { user });
 const download = (user: string) => api.call(`/v3/packages/${packageGuid(sim, "web-app", "READY")}/download`, { user });
 const remove = (user: string) =>
   api.call(`/v3/packages/${packageGuid(sim, "web-app", "AWAITING_UPLOAD")}`, { method: "DELETE", user });
-const resourceMatches = (user: string) =>
-  api.call("/v3/resource_matches", {
-    method: "POST",
-    user,
-    headers: { "content-type": "application/json" },
-    body: RESOURCE_MATCH_BODY,
-  });
+const resourceMatches = (user: string) => matchResources(api, RESOURCE_MATCH_BODY, user);
 
 type Outcome = 200 | 201 | 202 | 403 | 404;
 interface Row {
@@ -122,7 +105,7 @@ describe("§6 role table", () => {
           expect(r.status, r.text).toBe(200);
           expect(r.headers.get("content-type")).toBe("application/zip");
           const pkg = sim.state.packages.get(packageGuid(sim, "web-app", "READY"))!;
-          expect(createHash("sha256").update(r.bytes).digest("hex")).toBe(pkg.checksum.value);
+          expect(sha256(r.bytes)).toBe(pkg.checksum.value);
         } else if (row.download === 403) {
           expectNotAuthorized(r);
         } else {

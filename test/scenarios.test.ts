@@ -10,7 +10,9 @@ import { parse } from "yaml";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../src/index.js";
 import { SCENARIOS, SCENARIO_NAMES } from "../src/core/scenarios/catalog.js";
-import { ADAPTERS, overHttp, setup, type Adapter, type Answer, type Client } from "./support/client.js";
+import { createBitsPackage, postUpload, sendJson, showPackage, upload as cfUpload } from "./support/api.js";
+import { ADAPTERS, overHttp, setup, theContract, type Adapter, type Answer, type Client } from "./support/client.js";
+import { expectError as expectCfError } from "./support/errors.js";
 import { runCli, startCli } from "./support/cli.js";
 import { packageGuid, settle, PACKAGE_KEYS } from "./support/world.js";
 
@@ -83,6 +85,8 @@ const INVALID_ZIP = {
 
 let zip: Uint8Array<ArrayBuffer>;
 beforeAll(async () => {
+  // Load the document first, so that no test spends its processing delay loading it.
+  await theContract();
   zip = await buildAppZip({ "index.js": "console.log('hi')\n", "package.json": '{"name":"web-app"}\n' });
 });
 
@@ -104,45 +108,20 @@ interface UploadInit {
   signal?: AbortSignal;
   headers?: Record<string, string>;
 }
+/** Uploads `zip` (or `init.bits`) as cf push does, with a Prefer header when asked. */
 function upload(api: Client, guid: string, init: UploadInit = {}): Promise<Answer> {
-  const body = buildCfUploadBody({ bits: init.bits ?? zip });
-  const headers: Record<string, string> = { "content-type": body.contentType, ...init.headers };
-  if (init.prefer !== undefined) headers.prefer = init.prefer;
-  return api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    body: body.body,
-    headers,
-    user: init.user ?? "space-developer",
-    signal: init.signal,
-  });
+  const headers = { ...init.headers, ...(init.prefer === undefined ? {} : { prefer: init.prefer }) };
+  return cfUpload(api, guid, { bits: init.bits ?? zip }, { user: init.user, headers, signal: init.signal });
 }
 
 const awaiting = (sim: Simulator) => packageGuid(sim, "web-app", "AWAITING_UPLOAD");
 
-async function getPackage(api: Client, guid: string): Promise<any> {
-  const r = await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
-  expect(r.status).toBe(200);
-  return r.json;
-}
+const getPackage = (api: Client, guid: string) => showPackage(api, guid);
 
-/** A new bits package of web-app, in AWAITING_UPLOAD. */
-async function newPackage(sim: Simulator, api: Client): Promise<string> {
-  const appGuid = sim.state.packages.get(awaiting(sim))!.appGuid;
-  const r = await api.call("/v3/packages", {
-    method: "POST",
-    user: "space-developer",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid } } } }),
-  });
-  expect(r.status).toBe(201);
-  return r.json.guid;
-}
-
+/** The CF error envelope, as JSON. */
 function expectError(answer: Answer, status: number, title: string, code: number, detail: string): void {
-  expect(answer.status).toBe(status);
+  expectCfError(answer, status, title, code, detail);
   expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
-  expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
-  expect(Object.keys(answer.json.errors[0])).toEqual(["detail", "title", "code"]);
 }
 
 const badRequest = (answer: Answer, detail: string) => expectError(answer, 400, "CF-BadRequest", 1004, detail);
@@ -199,12 +178,7 @@ describe("error scenarios answer the exact CF envelope", () => {
 
   it("answers before the token is looked at (a forced 429 reaches a request without one)", async () => {
     const { sim, api } = await start({ scenario: "rate-limited" });
-    const body = buildCfUploadBody({ bits: zip });
-    const r = await api.call(`/v3/packages/${awaiting(sim)}/upload`, {
-      method: "POST",
-      body: body.body,
-      headers: { "content-type": body.contentType },
-    });
+    const r = await postUpload(api, awaiting(sim), buildCfUploadBody({ bits: zip }), { user: null });
     expectError(r, 429, "CF-RateLimitExceeded", 10013, "Rate Limit Exceeded");
   });
 });
@@ -305,12 +279,7 @@ describe.each([
   it("keeps the real checks: 401 without a token, 400 for a second upload (reference §8)", async () => {
     const { sim, api } = await start(options);
     const guid = awaiting(sim);
-    const body = buildCfUploadBody({ bits: zip });
-    const anonymous = await api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      body: body.body,
-      headers: { "content-type": body.contentType, ...(prefer ? { prefer } : {}) },
-    });
+    const anonymous = await cfUpload(api, guid, { bits: zip }, { user: null, headers: prefer ? { prefer } : {} });
     expectError(anonymous, 401, "CF-NotAuthenticated", 10002, "Authentication error");
     expect((await upload(api, guid, { prefer })).status).toBe(202);
     expectError(
@@ -439,21 +408,12 @@ describe("choosing the scenario", () => {
   it("a Prefer header beats a package binding, which beats the global scenario (admin API)", async () => {
     const { sim, api } = await start();
     const bound = awaiting(sim);
-    const other = await newPackage(sim, api);
-    const json = { "content-type": "application/json" };
+    const other = await createBitsPackage(sim, api);
 
-    const global = await api.call("/__mock/scenario", {
-      method: "PUT",
-      headers: json,
-      body: JSON.stringify({ name: "rate-limited" }),
-    });
+    const global = await sendJson(api, "/__mock/scenario", { name: "rate-limited" }, { method: "PUT" });
     expect(global.status).toBe(200);
     expect(global.json).toEqual({ scenario: { name: "rate-limited" }, packages: {} });
-    const bind = await api.call(`/__mock/packages/${bound}/scenario`, {
-      method: "PUT",
-      headers: json,
-      body: JSON.stringify({ name: "unavailable" }),
-    });
+    const bind = await sendJson(api, `/__mock/packages/${bound}/scenario`, { name: "unavailable" }, { method: "PUT" });
     expect(bind.status).toBe(200);
     expect(bind.json).toEqual({ scenario: { name: "rate-limited" }, packages: { [bound]: { name: "unavailable" } } });
     expect((await api.call("/__mock/scenario")).json).toEqual(bind.json);
@@ -478,19 +438,15 @@ describe("choosing the scenario", () => {
   it("the admin API takes the options and shows a latency string parsed", async () => {
     const { sim, api } = await start();
     const guid = awaiting(sim);
-    const json = { "content-type": "application/json" };
-    const slow = await api.call("/__mock/scenario", {
-      method: "PUT",
-      headers: json,
-      body: JSON.stringify({ name: "slow", latency: "100-120" }),
-    });
+    const slow = await sendJson(api, "/__mock/scenario", { name: "slow", latency: "100-120" }, { method: "PUT" });
     expect(slow.json.scenario).toEqual({ name: "slow", latency: [100, 120] });
     expect(sim.scenario).toEqual({ name: "slow", latency: [100, 120] });
-    const fails = await api.call(`/__mock/packages/${guid}/scenario`, {
-      method: "PUT",
-      headers: json,
-      body: JSON.stringify({ name: "processing-fails", error: "Could not find object 'abc'" }),
-    });
+    const fails = await sendJson(
+      api,
+      `/__mock/packages/${guid}/scenario`,
+      { name: "processing-fails", error: "Could not find object 'abc'" },
+      { method: "PUT" },
+    );
     expect(fails.json.packages).toEqual({ [guid]: { name: "processing-fails", error: "Could not find object 'abc'" } });
     expectAccepted(await upload(api, guid), api, guid);
     await settle(sim);
@@ -500,7 +456,7 @@ describe("choosing the scenario", () => {
   it("sim.useScenario and sim.bindScenario do the same in code, and GET /__mock/scenario shows them", async () => {
     const { sim, api } = await start();
     const bound = awaiting(sim);
-    const other = await newPackage(sim, api);
+    const other = await createBitsPackage(sim, api);
     sim.useScenario("not-authorized");
     sim.bindScenario(bound, { name: "processing-fails", error: "boom" });
     expect(sim.scenario).toEqual({ name: "not-authorized" });
@@ -527,7 +483,7 @@ describe("choosing the scenario", () => {
   it("POST /__mock/reset restores the start scenario, no bindings and the fixture world", async () => {
     const { sim, api } = await start({ scenario: "rate-limited" });
     const guid = awaiting(sim);
-    const created = await newPackage(sim, api);
+    const created = await createBitsPackage(sim, api);
     sim.useScenario("cloud-controller");
     sim.bindScenario(created, "not-found");
     expectAccepted(await upload(api, guid, { prefer: "respond-async" }), api, guid, 202);
@@ -567,8 +523,7 @@ describe("a scenario that does not exist", () => {
   it("in the admin API: 400 CF-BadRequest naming the valid ones, and nothing changes", async () => {
     const { sim, api } = await start();
     const guid = awaiting(sim);
-    const put = (path: string, body: string) =>
-      api.call(path, { method: "PUT", headers: { "content-type": "application/json" }, body });
+    const put = (path: string, body: string) => sendJson(api, path, body, { method: "PUT" });
     badRequest(
       await put("/__mock/scenario", '{"name":"nope"}'),
       `Bad request: unknown scenario 'nope'. ${VALID_SCENARIOS}`,
@@ -654,13 +609,7 @@ describe("admin: false (--no-admin)", () => {
     const unknown = (a: Answer) => expectError(a, 404, "CF-NotFound", 10000, "Unknown request");
     unknown(await api.call("/__mock/scenarios"));
     unknown(await api.call("/__mock/scenario"));
-    unknown(
-      await api.call("/__mock/scenario", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: '{"name":"rate-limited"}',
-      }),
-    );
+    unknown(await sendJson(api, "/__mock/scenario", '{"name":"rate-limited"}', { method: "PUT" }));
     unknown(await api.call(`/__mock/packages/${guid}/scenario`, { method: "DELETE" }));
     unknown(await api.call("/__mock/reset", { method: "POST" }));
     expect(sim.scenario).toEqual({ name: "cloud-controller" });

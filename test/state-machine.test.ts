@@ -3,12 +3,13 @@
  * READY or FAILED, one upload per package, expiry of old packages, packages
  * deleted while their job runs, and the determinism of the fixture world.
  */
-import { createHash } from "node:crypto";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildAppZip, buildCfUploadBody, buildMultipart, userGuid, FIXTURE_USERS } from "../fixtures/index.js";
-import { loadContract } from "../src/contract/contract.js";
+import { buildAppZip, buildMultipart, userGuid, FIXTURE_USERS } from "../fixtures/index.js";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { inProcess, setup, type Answer, type Client } from "./support/client.js";
+import { createBitsPackage, postPackage, postUpload, upload } from "./support/api.js";
+import { inProcess, setup, theContract, type Client } from "./support/client.js";
+import { expectError } from "./support/errors.js";
+import { sha256 } from "./support/hash.js";
 import { appGuid, packageGuid, settle } from "./support/world.js";
 
 let sim: Simulator;
@@ -17,7 +18,7 @@ let zip: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
   // Load the document first, so that no test spends its processing delay loading it.
-  await loadContract();
+  await theContract();
 });
 beforeEach(async () => {
   ({ sim, api } = await setup());
@@ -30,42 +31,15 @@ async function restart(options: SimulatorOptions): Promise<void> {
   ({ sim, api } = await setup(options));
 }
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-function expectError(answer: Answer, status: number, title: string, code: number, detail: string) {
-  expect(answer.status, answer.text).toBe(status);
-  expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
-}
-
-function upload(guid: string, body: { body: Uint8Array<ArrayBuffer>; contentType: string }, user = "space-developer") {
-  return api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    user,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
-}
-
 const show = (guid: string, user = "space-developer") => api.call(`/v3/packages/${guid}`, { user });
 
 const download = (guid: string, user = "space-developer") => api.call(`/v3/packages/${guid}/download`, { user });
-
-async function createBitsPackage(app: string): Promise<string> {
-  const r = await api.call("/v3/packages", {
-    method: "POST",
-    user: "space-developer",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(sim, app) } } } }),
-  });
-  expect(r.status, r.text).toBe(201);
-  return r.json.guid as string;
-}
 
 describe("a successful upload", () => {
   it("answers 200 PROCESSING_UPLOAD, then the job makes the package READY with the zip's sha256", async () => {
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
     const before = await show(guid);
-    const r = await upload(guid, buildCfUploadBody({ bits: zip }));
+    const r = await upload(api, guid, { bits: zip });
     expect(r.status, r.text).toBe(200);
     expect(r.json.guid).toBe(guid);
     expect(r.json.state).toBe("PROCESSING_UPLOAD");
@@ -91,7 +65,7 @@ describe("a successful upload", () => {
   it("stays PROCESSING_UPLOAD while the job runs (processingDelay)", async () => {
     await restart({ processingDelay: 200 });
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    expect((await upload(guid, buildCfUploadBody({ bits: zip }))).status).toBe(200);
+    expect((await upload(api, guid, { bits: zip })).status).toBe(200);
     const during = await show(guid);
     expect(during.json.state).toBe("PROCESSING_UPLOAD");
     expect(during.json.data).toEqual({ error: null, checksum: { type: "sha256", value: null } });
@@ -105,8 +79,8 @@ describe("a successful upload", () => {
   it("takes bits only once: a second upload is 400, while processing and once READY", async () => {
     await restart({ processingDelay: 200 });
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    expect((await upload(guid, buildCfUploadBody({ bits: zip }))).status).toBe(200);
-    const again = () => upload(guid, buildCfUploadBody({ bits: zip }));
+    expect((await upload(api, guid, { bits: zip })).status).toBe(200);
+    const again = () => upload(api, guid, { bits: zip });
     const detail = "Bits may be uploaded only once. Create a new package to upload different bits.";
     expectError(await again(), 400, "CF-PackageBitsAlreadyUploaded", 150004, detail);
     await settle(sim);
@@ -116,8 +90,8 @@ describe("a successful upload", () => {
   });
 
   it("works for a package created through the API", async () => {
-    const guid = await createBitsPackage("worker-app");
-    expect((await upload(guid, buildCfUploadBody({ bits: zip }))).json.state).toBe("PROCESSING_UPLOAD");
+    const guid = await createBitsPackage(sim, api, "worker-app");
+    expect((await upload(api, guid, { bits: zip })).json.state).toBe("PROCESSING_UPLOAD");
     await settle(sim);
     const r = await show(guid);
     expect(r.json.state).toBe("READY");
@@ -128,7 +102,7 @@ describe("a successful upload", () => {
 describe("an upload with no bits and no resources", () => {
   it('accepts resources="[ ]" (not blank), then FAILS with Invalid zip archive.', async () => {
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    const r = await upload(guid, buildMultipart([{ name: "resources", content: "[ ]" }]));
+    const r = await postUpload(api, guid, buildMultipart([{ name: "resources", content: "[ ]" }]));
     expect(r.status, r.text).toBe(200);
     expect(r.json.state).toBe("PROCESSING_UPLOAD");
     await settle(sim);
@@ -140,14 +114,14 @@ describe("an upload with no bits and no resources", () => {
     });
     expect((await download(guid)).json.errors[0].detail).toBe("Package has no bits to download.");
     // FAILED is final for uploads too.
-    expect((await upload(guid, buildCfUploadBody({ bits: zip }))).status).toBe(400);
+    expect((await upload(api, guid, { bits: zip })).status).toBe(400);
   });
 });
 
 describe("expiry (§3.1, packages.max_valid_packages_stored)", () => {
   async function uploadNew(): Promise<string> {
-    const guid = await createBitsPackage("web-app");
-    expect((await upload(guid, buildCfUploadBody({ bits: zip }))).status).toBe(200);
+    const guid = await createBitsPackage(sim, api, "web-app");
+    expect((await upload(api, guid, { bits: zip })).status).toBe(200);
     await settle(sim);
     expect(sim.state.packages.get(guid)!.state).toBe("READY");
     return guid;
@@ -212,8 +186,8 @@ describe("expiry (§3.1, packages.max_valid_packages_stored)", () => {
     expect((await show(second)).json.state).toBe("READY");
 
     // A FAILED upload finishing also triggers expiry.
-    const failing = await createBitsPackage("web-app");
-    expect((await upload(failing, buildMultipart([{ name: "resources", content: "[ ]" }]))).status).toBe(200);
+    const failing = await createBitsPackage(sim, api, "web-app");
+    expect((await postUpload(api, failing, buildMultipart([{ name: "resources", content: "[ ]" }]))).status).toBe(200);
     await settle(sim);
     expect((await show(failing)).json.state).toBe("FAILED");
     expect((await show(first)).json.state).toBe("EXPIRED");
@@ -222,8 +196,8 @@ describe("expiry (§3.1, packages.max_valid_packages_stored)", () => {
 
   it("leaves other apps' packages alone", async () => {
     await restart({ now: steppingClock(), maxValidPackagesStored: 1 });
-    const worker = await createBitsPackage("worker-app");
-    expect((await upload(worker, buildCfUploadBody({ bits: zip }))).status).toBe(200);
+    const worker = await createBitsPackage(sim, api, "worker-app");
+    expect((await upload(api, worker, { bits: zip })).status).toBe(200);
     await settle(sim);
     await uploadNew();
     expect((await show(worker)).json.state).toBe("READY");
@@ -243,7 +217,7 @@ describe("a package deleted while its upload job runs", () => {
     // The delete job is queued first, so it runs while the upload's job is still processing.
     const del = await api.call(`/v3/packages/${guid}`, { method: "DELETE", user: "space-developer" });
     expect(del.status).toBe(202);
-    const up = await upload(guid, buildCfUploadBody({ bits: zip }));
+    const up = await upload(api, guid, { bits: zip });
     expect(up.status).toBe(200);
     expect(up.json.state).toBe("PROCESSING_UPLOAD");
 
@@ -316,12 +290,11 @@ describe("fixture determinism", () => {
       expect(r.status).toBe(200);
       bodies.push(r.text);
     }
-    const created = await c.call("/v3/packages", {
-      method: "POST",
-      user: "admin",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(s, "worker-app") } } } }),
-    });
+    const created = await postPackage(
+      c,
+      { type: "bits", relationships: { app: { data: { guid: appGuid(s, "worker-app") } } } },
+      "admin",
+    );
     return { keys, bodies, users: [...s.state.users.keys()], createdGuid: created.json.guid as string };
   }
 

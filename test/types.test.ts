@@ -10,7 +10,6 @@ import { astToString, openapiTS } from "@mock-packages/typegen";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import {
   createSimulator,
-  mintUserToken,
   type App,
   type CfErrors,
   type FeatureFlag,
@@ -30,6 +29,8 @@ import {
   readCommittedTypes,
 } from "../scripts/generate-types.js";
 import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { tokenFor } from "./support/client.js";
+import { PACKAGE_KEYS, packageGuid } from "./support/world.js";
 
 describe("src/types/openapi.ts", () => {
   it("is what openapi-typescript makes of spec/openapi.yaml now", async () => {
@@ -51,22 +52,17 @@ describe("src/types/openapi.ts", () => {
 describe("the types describe real responses", () => {
   let sim: Simulator;
   let token: string;
-  const packageOf = (app: string, state: string, type = "bits") => {
-    const appGuid = [...sim.state.apps.values()].find((a) => a.name === app)!.guid;
-    return [...sim.state.packages.values()].find((p) => p.appGuid === appGuid && p.state === state && p.type === type)!
-      .guid;
-  };
 
   beforeAll(async () => {
     sim = createSimulator({ processingDelay: 0, logger: () => {} });
     await sim.ready;
-    token = await mintUserToken("space-developer");
+    token = await tokenFor("space-developer");
   });
   afterAll(() => sim.close());
 
   it("Package: the six states, the keys in the controller's order, bits and docker data", async () => {
     const pkg = (await (
-      await sim.request(`/v3/packages/${packageOf("web-app", "READY")}`, { token })
+      await sim.request(`/v3/packages/${packageGuid(sim, "web-app", "READY")}`, { token })
     ).json()) as Package;
 
     expectTypeOf<Package["state"]>().toEqualTypeOf<
@@ -91,17 +87,7 @@ describe("the types describe real responses", () => {
     }>();
 
     // Every key the type names, in the order the controller emits them, and no other.
-    const keys = [
-      "guid",
-      "created_at",
-      "updated_at",
-      "type",
-      "data",
-      "state",
-      "relationships",
-      "metadata",
-      "links",
-    ] as const satisfies readonly (keyof Package)[];
+    const keys = PACKAGE_KEYS satisfies readonly (keyof Package)[];
     expectTypeOf<keyof Package>().toEqualTypeOf<(typeof keys)[number]>();
     expect(Object.keys(pkg)).toEqual(keys);
     expect(pkg.state).toBe("READY");
@@ -116,7 +102,10 @@ describe("the types describe real responses", () => {
     expect(list.resources).toHaveLength(2);
     expect(list.pagination.next?.href).toContain("page=2");
 
-    const deleted = await sim.request(`/v3/packages/${packageOf("web-app", "FAILED")}`, { method: "DELETE", token });
+    const deleted = await sim.request(`/v3/packages/${packageGuid(sim, "web-app", "FAILED")}`, {
+      method: "DELETE",
+      token,
+    });
     expect(deleted.status).toBe(202);
     await sim.idle();
     const job = (await (await sim.request(deleted.headers.get("location")!, { token })).json()) as Job;
@@ -125,7 +114,7 @@ describe("the types describe real responses", () => {
     expect(job).toMatchObject({ operation: "package.delete", state: "COMPLETE", errors: [] });
 
     const body = buildCfUploadBody({ resources: [], bits: await buildAppZip({ "index.html": "hi\n" }) });
-    const again = await sim.request(`/v3/packages/${packageOf("web-app", "READY")}/upload`, {
+    const again = await sim.request(`/v3/packages/${packageGuid(sim, "web-app", "READY")}/upload`, {
       method: "POST",
       token,
       headers: { "content-type": body.contentType },

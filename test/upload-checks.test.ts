@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody, buildMultipart } from "../fixtures/index.js";
 import { mintUserToken, type Simulator } from "../src/index.js";
-import { ADAPTERS, setup, type Client } from "./support/client.js";
+import { postUpload, type UploadBody } from "./support/api.js";
+import { ADAPTERS, setup, tokenFor, type Client } from "./support/client.js";
+import { expect422, expectError } from "./support/errors.js";
 import { orgByName, packageGuid, spaceByName } from "./support/world.js";
 
 describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
@@ -20,31 +22,9 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
   });
   afterEach(() => close());
 
-  function upload(
-    guid: string,
-    body: { body: Uint8Array<ArrayBuffer>; contentType: string },
-    init: { user?: string; token?: string } = {},
-  ) {
-    return api.call(`/v3/packages/${guid}/upload`, {
-      method: "POST",
-      body: body.body,
-      headers: { "content-type": body.contentType },
-      ...init,
-    });
-  }
-
-  function expectError(
-    answer: { status: number; json: any },
-    status: number,
-    title: string,
-    code: number,
-    detail: string,
-  ) {
-    expect(answer.status).toBe(status);
-    expect(answer.json).toEqual({ errors: [{ detail, title, code }] });
-    // Exactly the three keys, in the real order.
-    expect(Object.keys(answer.json.errors[0])).toEqual(["detail", "title", "code"]);
-  }
+  /** An upload with no token unless `init` gives a user or a token. */
+  const upload = (guid: string, body: UploadBody, init: { user?: string; token?: string } = {}) =>
+    postUpload(api, guid, body, { user: null, ...init });
 
   const awaiting = () => packageGuid(sim, "web-app", "AWAITING_UPLOAD");
   const bitsBody = () => buildCfUploadBody({ bits: zip });
@@ -87,7 +67,7 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
     });
 
     it("accepts the scheme word in any case", async () => {
-      const token = await mintUserToken("space-developer");
+      const token = await tokenFor("space-developer");
       for (const scheme of ["bearer", "Bearer", "BEARER"]) {
         const r = await api.call(`/v3/packages/${awaiting()}`, { headers: { authorization: `${scheme} ${token}` } });
         expect(r.status, scheme).toBe(200);
@@ -179,25 +159,13 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
     for (const value of invalid) {
       it(`answers 422 for resources=${value}`, async () => {
         const body = buildMultipart([{ name: "resources", content: value }]);
-        expectError(
-          await upload(awaiting(), body, { user: "space-developer" }),
-          422,
-          "CF-UnprocessableEntity",
-          10008,
-          "Resources must be valid JSON.",
-        );
+        expect422(await upload(awaiting(), body, { user: "space-developer" }), "Resources must be valid JSON.");
       });
     }
 
     it("comes before the package lookup: an unknown guid with bad JSON is 422, not 404", async () => {
       const body = buildMultipart([{ name: "resources", content: "[oops" }]);
-      expectError(
-        await upload("no-such-package", body, { user: "space-developer" }),
-        422,
-        "CF-UnprocessableEntity",
-        10008,
-        "Resources must be valid JSON.",
-      );
+      expect422(await upload("no-such-package", body, { user: "space-developer" }), "Resources must be valid JSON.");
     });
 
     it("does not validate entries at request time (a sha1 of 'abc' is accepted)", async () => {
@@ -209,22 +177,16 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
   describe("row 5: message validation", () => {
     it("requires bits or resources", async () => {
       const body = buildMultipart([{ name: "resources", content: "[]" }]);
-      expectError(
+      expect422(
         await upload(awaiting(), body, { user: "space-developer" }),
-        422,
-        "CF-UnprocessableEntity",
-        10008,
         "Upload must include either resources or bits",
       );
     });
 
     it("comes before the 404: an empty upload to an unknown guid is 422", async () => {
       const body = buildMultipart([{ name: "resources", content: "[]" }]);
-      expectError(
+      expect422(
         await upload("no-such-package", body, { user: "space-developer" }),
-        422,
-        "CF-UnprocessableEntity",
-        10008,
         "Upload must include either resources or bits",
       );
     });
@@ -234,11 +196,8 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
         { name: "cached_resources", filename: "c.json", content: "[]" },
         { name: "bits", filename: "package.zip", contentType: "application/zip", content: zip },
       ]);
-      expectError(
+      expect422(
         await upload(awaiting(), body, { user: "space-developer" }),
-        422,
-        "CF-UnprocessableEntity",
-        10008,
         "Unknown field(s): 'cached_resources_name', 'cached_resources_path'",
       );
     });
@@ -253,23 +212,15 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
 
     it("answers a form with nothing forwarded with the upload module's dummy field", async () => {
       const body = buildMultipart([{ name: "comment", content: "hello" }]);
-      expectError(
+      expect422(
         await upload(awaiting(), body, { user: "space-developer" }),
-        422,
-        "CF-UnprocessableEntity",
-        10008,
         "Unknown field(s): '<ngx_upload_module_dummy>', Upload must include either resources or bits, File field missing path information",
       );
     });
 
     it("answers the seed's curl sample (multipart without a boundary) with 422", async () => {
-      const r = await api.call(`/v3/packages/${awaiting()}/upload`, {
-        method: "POST",
-        user: "space-developer",
-        headers: { "content-type": "multipart/form-data" },
-        body: "{}",
-      });
-      expectError(r, 422, "CF-UnprocessableEntity", 10008, "Upload must include either resources or bits");
+      const r = await postUpload(api, awaiting(), { body: "{}", contentType: "multipart/form-data" });
+      expect422(r, "Upload must include either resources or bits");
     });
   });
 
@@ -364,13 +315,7 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
   describe("rows 9 and 10: type and state", () => {
     it("answers 422 for a docker package", async () => {
       const docker = packageGuid(sim, "web-app", "READY", "docker");
-      expectError(
-        await upload(docker, bitsBody(), { user: "space-developer" }),
-        422,
-        "CF-UnprocessableEntity",
-        10008,
-        "Package type must be bits.",
-      );
+      expect422(await upload(docker, bitsBody(), { user: "space-developer" }), "Package type must be bits.");
     });
 
     for (const state of ["PROCESSING_UPLOAD", "READY", "FAILED", "EXPIRED"] as const) {
@@ -416,12 +361,7 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
 
   describe("the front end (nginx) before the controller", () => {
     it("answers a JSON body with 415 and an explanation", async () => {
-      const r = await api.call(`/v3/packages/${awaiting()}/upload`, {
-        method: "POST",
-        user: "space-developer",
-        headers: { "content-type": "application/json" },
-        body: '{"resources":[]}',
-      });
+      const r = await postUpload(api, awaiting(), { body: '{"resources":[]}', contentType: "application/json" });
       expect(r.status).toBe(415);
       expect(r.headers.get("content-type")).toBe("text/html");
       expect(r.text).toContain("<center><h1>415 Unsupported Media Type</h1></center>");
@@ -429,12 +369,7 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
     });
 
     it("answers a bits_path in the query with nginx's 422 page, before anything else", async () => {
-      const r = await api.call(`/v3/packages/${awaiting()}/upload?bits_path=/etc/passwd`, {
-        method: "POST",
-        user: "space-developer",
-        body: bitsBody().body,
-        headers: { "content-type": bitsBody().contentType },
-      });
+      const r = await postUpload(api, awaiting(), bitsBody(), { query: "?bits_path=/etc/passwd" });
       expect(r.status).toBe(422);
       expect(r.headers.get("content-type")).toBe("text/html");
       expect(r.text).toContain("<center><h1>422 Unprocessable Entity</h1></center>");

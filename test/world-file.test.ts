@@ -3,7 +3,6 @@
  * a team's own world in YAML or JSON, loaded, served, and refused with exact
  * messages, every problem of a file at once.
  */
-import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -12,11 +11,13 @@ import ajvFormats from "ajv-formats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { buildAppZip, buildCfUploadBody, stableGuid, userGuid } from "../fixtures/index.js";
-import { mintUserToken, type Simulator, type WorldData } from "../src/index.js";
+import type { Simulator, WorldData } from "../src/index.js";
 import { FEATURE_FLAG_DEFAULTS, PACKAGE_STATES } from "../src/core/world/model.js";
 import { WorldFileError, loadWorldFile } from "../src/node/index.js";
-import { setup, type Client } from "./support/client.js";
-import { downloadPackage, readStoredZip, uploadAndSettle } from "./support/stored-zip.js";
+import { downloadPackage, postUpload, uploadAndSettle } from "./support/api.js";
+import { setup, tokenFor, type Client } from "./support/client.js";
+import { sha256 } from "./support/hash.js";
+import { readStoredZip } from "./support/stored-zip.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -96,7 +97,6 @@ async function writeWorld(name: string, content: string): Promise<string> {
   return path;
 }
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe("a good world file", () => {
@@ -203,7 +203,7 @@ describe("a good world file", () => {
       const text = format === "yaml" ? stringify(WORLD) : JSON.stringify(WORLD);
       const world = await loadWorldFile(await writeWorld(`serve.${format}`, text));
       ({ sim, api } = await setup({ world, processingDelay: 0 }));
-      const token = await mintUserToken("alice");
+      const token = await tokenFor("alice");
 
       const apps = await api.call("/v3/apps?names=shop", { token });
       expect(apps.status, apps.text).toBe(200);
@@ -237,19 +237,13 @@ describe("a good world file", () => {
     ({ sim, api } = await setup({ world }));
     const awaiting = stableGuid("package", "acme/dev/shop#0");
     const body = buildCfUploadBody({ bits: await buildAppZip({ "index.js": "1\n" }) });
-    const upload = (user: string) =>
-      api.call(`/v3/packages/${awaiting}/upload`, {
-        method: "POST",
-        user,
-        body: body.body,
-        headers: { "content-type": body.contentType },
-      });
+    const upload = (user: string) => postUpload(api, awaiting, body, { user });
     const bob = await upload("bob");
     expect(bob.status, bob.text).toBe(403);
     expect(bob.json.errors[0].title).toBe("CF-NotAuthorized");
     const dave = await upload("dave");
     expect(dave.status, dave.text).toBe(404);
-    expect((await api.call("/v3/apps?names=shop", { token: await mintUserToken("dave") })).json.resources).toEqual([]);
+    expect((await api.call("/v3/apps?names=shop", { token: await tokenFor("dave") })).json.resources).toEqual([]);
     const flag = await api.call("/v3/feature_flags/route_sharing", { user: "alice" });
     expect([flag.json.enabled, flag.json.custom_error_message]).toEqual([true, "ask ops"]);
     // carol is an admin by her global role in the world, with an ordinary token.

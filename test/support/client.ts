@@ -1,14 +1,16 @@
 /**
- * One client for every test: in process (`sim.handle`) or over HTTP. Every
- * response it returns has been checked against spec/openapi.yaml; a response
+ * One client for every test: in process (`sim.handle`), over HTTP, or through msw.
+ * Every response it returns has been checked against spec/openapi.yaml; a response
  * the document does not allow fails the test that received it.
+ *
+ * The heavy modules are loaded on first use, not when a test file imports this one:
+ * the contract (Prism) when the first response is checked, the Node server for the
+ * first HTTP setup, msw for the first msw setup. With vitest's `isolate: false`
+ * (vitest.config.ts) each is loaded once per worker.
  */
 import { expect } from "vitest";
 import { createSimulator, mintUserToken, type Simulator, type SimulatorOptions } from "../../src/index.js";
-import { loadContract } from "../../src/contract/contract.js";
-import { createFileStore, serve } from "../../src/node/index.js";
-import { createHandlers } from "../../src/msw/index.js";
-import { setupServer } from "msw/node";
+import type { Contract } from "../../src/contract/contract.js";
 
 export interface Answer {
   status: number;
@@ -52,9 +54,16 @@ async function toAnswer(response: Response): Promise<Answer> {
   return { status: response.status, headers: response.headers, json, text, bytes };
 }
 
+let contract: Promise<Contract> | undefined;
+/** spec/openapi.yaml as Prism reads it: imported and loaded on first use, then kept. */
+export function theContract(): Promise<Contract> {
+  contract ??= import("../../src/contract/contract.js").then((m) => m.loadContract());
+  return contract;
+}
+
 /** Fails the current test when the answer breaks the contract. */
 export async function expectContract(method: string, path: string, answer: Answer): Promise<void> {
-  const contract = await loadContract();
+  const contract = await theContract();
   const type = answer.headers.get("content-type") ?? "";
   const body = type.includes("json") ? answer.json : answer.text;
   const verdict = contract.checkResponse(method, path, { status: answer.status, headers: answer.headers, body });
@@ -112,6 +121,10 @@ export async function setup(
     return { sim, api: inProcess(sim), close: () => sim.close() };
   }
   if (adapter === "msw") {
+    const [{ setupServer }, { createHandlers }] = await Promise.all([
+      import("msw/node"),
+      import("../../src/msw/index.js"),
+    ]);
     const sim = createSimulator({ processingDelay: 0, logger: () => {}, origin: MSW_ORIGIN, ...options });
     await sim.ready;
     const server = setupServer(...createHandlers(sim, { origin: MSW_ORIGIN }));
@@ -125,6 +138,7 @@ export async function setup(
       },
     };
   }
+  const { createFileStore, serve } = await import("../../src/node/index.js");
   const store = createFileStore();
   const sim = createSimulator({ processingDelay: 0, logger: () => {}, store, ...options });
   await sim.ready;

@@ -1,13 +1,8 @@
 /**
- * Uploading through the checked client and reading stored zips back with the
- * simulator's own reader (jszip renames entries such as `../x` when loading).
+ * Reading stored zips back with the simulator's own reader (jszip renames entries such as
+ * `../x` when loading). Uploading and downloading are in support/api.ts.
  */
-import { expect } from "vitest";
-import { buildCfUploadBody, type ResourceEntry } from "../../fixtures/index.js";
-import type { Simulator } from "../../src/index.js";
 import { dataOffset, readZipDirectory, type ZipEntry } from "../../src/core/zip/reader.js";
-import type { Client } from "./client.js";
-import { settle } from "./world.js";
 
 export interface StoredEntry {
   name: string;
@@ -43,34 +38,4 @@ export async function readStoredZip(bytes: Uint8Array): Promise<StoredEntry[]> {
     });
   }
   return out;
-}
-
-/** Uploads as `cf push` does to an AWAITING_UPLOAD package, waits for the job, and answers the package JSON. */
-export async function uploadAndSettle(
-  sim: Simulator,
-  api: Client,
-  packageGuid: string,
-  upload: { bits?: Uint8Array | null; resources?: ResourceEntry[] },
-  user = "space-developer",
-): Promise<any> {
-  const body = buildCfUploadBody(upload);
-  const r = await api.call(`/v3/packages/${packageGuid}/upload`, {
-    method: "POST",
-    user,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
-  expect(r.status, r.text).toBe(200);
-  expect(r.json.state).toBe("PROCESSING_UPLOAD");
-  await settle(sim);
-  const p = await api.call(`/v3/packages/${packageGuid}`, { user });
-  expect(p.status, p.text).toBe(200);
-  return p.json;
-}
-
-/** The stored zip of a READY package. */
-export async function downloadPackage(api: Client, packageGuid: string, user = "space-developer"): Promise<Uint8Array> {
-  const r = await api.call(`/v3/packages/${packageGuid}/download`, { user });
-  expect(r.status, r.text).toBe(200);
-  return r.bytes;
 }
