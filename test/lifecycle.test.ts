@@ -5,11 +5,12 @@
  * loses its bits and its checksum (`app/jobs/runtime/delete_expired_package_blob.rb`).
  * Every answer is checked against spec/openapi.yaml by the client.
  */
-import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { buildAppZip, buildFixtureWorld } from "../fixtures/index.js";
 import type { Simulator, SimulatorOptions } from "../src/index.js";
+import { DEV as user, createBitsPackage, postPackage, sendJson, showPackage, uploadAndSettle } from "./support/api.js";
 import { setup, type Adapter, type Client } from "./support/client.js";
+import { sha256 } from "./support/hash.js";
 import { appGuid, packageGuid, settle } from "./support/world.js";
 
 let sim: Simulator;
@@ -21,17 +22,9 @@ async function start(options: SimulatorOptions = {}, adapter: Adapter = "in-proc
   ({ sim, api, close } = await setup(options, adapter));
 }
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const user = "space-developer";
-const json = { "content-type": "application/json" };
-
 async function copy(sourceGuid: string, app: string): Promise<string> {
-  const r = await api.call(`/v3/packages?source_guid=${sourceGuid}`, {
-    method: "POST",
-    user,
-    headers: json,
-    body: JSON.stringify({ relationships: { app: { data: { guid: appGuid(sim, app) } } } }),
-  });
+  const body = { relationships: { app: { data: { guid: appGuid(sim, app) } } } };
+  const r = await postPackage(api, body, user, `/v3/packages?source_guid=${sourceGuid}`);
   expect(r.status, r.text).toBe(201);
   return r.json.guid as string;
 }
@@ -42,24 +35,10 @@ async function remove(guid: string): Promise<void> {
 }
 
 /** A new bits package of `app`, uploaded with `zip` and settled. */
-async function readyPackage(app: string, zip: Uint8Array<ArrayBuffer>): Promise<string> {
-  const created = await api.call("/v3/packages", {
-    method: "POST",
-    user,
-    headers: json,
-    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid(sim, app) } } } }),
-  });
-  expect(created.status, created.text).toBe(201);
-  const body = buildCfUploadBody({ bits: zip });
-  const up = await api.call(`/v3/packages/${created.json.guid}/upload`, {
-    method: "POST",
-    user,
-    body: body.body,
-    headers: { "content-type": body.contentType },
-  });
-  expect(up.status, up.text).toBe(200);
-  await settle(sim);
-  return created.json.guid as string;
+async function readyPackage(app: string, zip: Uint8Array): Promise<string> {
+  const guid = await createBitsPackage(sim, api, app);
+  await uploadAndSettle(sim, api, guid, { bits: zip });
+  return guid;
 }
 
 describe("a copy keeps its bits when its source goes", () => {
@@ -75,9 +54,9 @@ describe("a copy keeps its bits when its source goes", () => {
       await settle(sim);
       expect((await api.call(`/v3/packages/${source}`, { user })).status).toBe(404);
 
-      const shown = await api.call(`/v3/packages/${copied}`, { user });
-      expect(shown.json.state).toBe("READY");
-      expect(shown.json.data.checksum).toEqual({ type: "sha256", value: sha256(original.bytes) });
+      const shown = await showPackage(api, copied);
+      expect(shown.state).toBe("READY");
+      expect(shown.data.checksum).toEqual({ type: "sha256", value: sha256(original.bytes) });
       const download = await api.call(`/v3/packages/${copied}/download`, { user });
       expect(download.status, download.text).toBe(200);
       expect(sha256(download.bytes)).toBe(sha256(original.bytes));
@@ -161,7 +140,6 @@ describe("a deleted package", () => {
 
 describe("docker credentials", () => {
   it("an empty username still gets a redacted password (package_presenter.rb: docker_username && '***')", async () => {
-    const { buildFixtureWorld } = await import("../fixtures/index.js");
     const base = await buildFixtureWorld();
     await start({
       world: {
@@ -169,15 +147,10 @@ describe("docker credentials", () => {
         apps: base.apps.map((a) => (a.name === "worker-app" ? { ...a, lifecycle: "docker" as const } : a)),
       },
     });
-    const r = await api.call("/v3/packages", {
-      method: "POST",
-      user,
-      headers: json,
-      body: JSON.stringify({
-        type: "docker",
-        data: { image: "registry.example.local/app:1", username: "", password: "secret" },
-        relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } },
-      }),
+    const r = await postPackage(api, {
+      type: "docker",
+      data: { image: "registry.example.local/app:1", username: "", password: "secret" },
+      relationships: { app: { data: { guid: appGuid(sim, "worker-app") } } },
     });
     expect(r.status, r.text).toBe(201);
     expect(r.json.data).toEqual({ image: "registry.example.local/app:1", username: "", password: "***" });

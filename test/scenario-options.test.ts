@@ -8,10 +8,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildAppZip, buildCfUploadBody } from "../fixtures/index.js";
+import { buildAppZip } from "../fixtures/index.js";
 import { SCENARIO_NAMES, createSimulator, type Simulator } from "../src/index.js";
 import { WorldFileError, loadWorldFile } from "../src/node/index.js";
+import { sendJson, showPackage, upload as uploadTo } from "./support/api.js";
 import { overHttp, setup, type Answer, type Client } from "./support/client.js";
+import { expectError } from "./support/errors.js";
 import { runCli, startCli } from "./support/cli.js";
 import { packageGuid, settle } from "./support/world.js";
 
@@ -26,21 +28,12 @@ async function start(): Promise<string> {
 }
 
 async function upload(guid: string, prefer?: string): Promise<Answer> {
-  const body = buildCfUploadBody({ bits: await buildAppZip({ "index.js": "1\n" }) });
-  return api.call(`/v3/packages/${guid}/upload`, {
-    method: "POST",
-    user: "space-developer",
-    body: body.body,
-    headers: { "content-type": body.contentType, ...(prefer ? { prefer } : {}) },
-  });
+  const bits = await buildAppZip({ "index.js": "1\n" });
+  return uploadTo(api, guid, { bits }, { headers: prefer ? { prefer } : {} });
 }
 
-function badRequest(answer: Answer, detail: string): void {
-  expect(answer.status, answer.text).toBe(400);
-  expect(answer.json).toEqual({ errors: [{ detail, title: "CF-BadRequest", code: 1004 }] });
-}
-
-const dataOf = async (guid: string) => (await api.call(`/v3/packages/${guid}`, { user: "space-developer" })).json;
+const badRequest = (answer: Answer, detail: string) => expectError(answer, 400, "CF-BadRequest", 1004, detail);
+const dataOf = (guid: string) => showPackage(api, guid);
 
 describe("options in the Prefer header (RFC 7240 parameters)", () => {
   it('scenario=processing-fails; error="…": FAILED with that text, commas, semicolons and escaped quotes included', async () => {
@@ -123,11 +116,7 @@ describe("the NAME; option=value text of the programmatic API", () => {
 
   it("the admin API refuses an option the scenario does not take", async () => {
     await start();
-    const r = await api.call("/__mock/scenario", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "stuck-processing", error: "x" }),
-    });
+    const r = await sendJson(api, "/__mock/scenario", { name: "stuck-processing", error: "x" }, { method: "PUT" });
     badRequest(r, "Bad request: 'error' is not an option of the scenario 'stuck-processing' (it takes none)");
   });
 });
