@@ -1,7 +1,7 @@
 /**
  * The zip builders of fixtures/zip.ts: the same bytes for the same input, the
  * shape each promises, and what the simulator's job does with each upload
- * (reference §3.2, §3.4: the exact `data.error` texts).
+ * (`app/jobs/v3/package_bits.rb`, `lib/cloud_controller/app_packager.rb`: the exact `data.error` texts).
  */
 import JSZip from "jszip";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * The neighbour endpoints (reference §4, §5): jobs, apps, feature flags, the
+ * The neighbour endpoints (`app/controllers/v3/*`, `errors/v2.yml`): jobs, apps, feature flags, the
  * root documents, unknown routes, the request id, and resource matches.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -227,7 +227,7 @@ describe("X-VCAP-Request-ID", () => {
 });
 
 // ---------------------------------------------------------------------------
-// POST /v3/resource_matches (§4)
+// POST /v3/resource_matches (`app/controllers/v3/resource_matches_controller.rb`)
 // ---------------------------------------------------------------------------
 
 const PREFIX = "Resources array contains at least one resource with ";

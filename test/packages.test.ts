@@ -1,5 +1,5 @@
 /**
- * The package endpoints around the upload (reference §2 and §4): the package
+ * The package endpoints around the upload (`package_presenter.rb`, `packages_controller.rb`): the package
  * JSON, create, show, list, the nested app list, metadata updates, delete with
  * its job, and download.
  */
@@ -55,7 +55,7 @@ const byCreatedAt = () =>
     .sort((a, b) => a.createdAt - b.createdAt || a.guid.localeCompare(b.guid))
     .map((p) => p.guid);
 
-describe("package JSON (§2)", () => {
+describe("package JSON (package_presenter.rb)", () => {
   it("emits the keys in the real order, for bits and docker packages", async () => {
     for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
       const r = await api.call(`/v3/packages/${guid}`, { user: "admin" });
@@ -310,7 +310,7 @@ describe("POST /v3/packages", () => {
   });
 });
 
-describe("POST /v3/packages?source_guid= (copy, §3.1)", () => {
+describe("POST /v3/packages?source_guid= (copy, package_copy.rb)", () => {
   const copy = (source: string, app: string, user = "space-developer") =>
     createPackage(
       { relationships: { app: { data: { guid: appGuid(sim, app) } } } },

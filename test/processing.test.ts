@@ -1,5 +1,5 @@
 /**
- * The background job behind `POST /v3/packages/{guid}/upload` (reference §3.2–§3.4, §7):
+ * The background job behind `POST /v3/packages/{guid}/upload` (`app/jobs/v3/package_bits.rb`, `local_bits_packer.rb`, `app_packager.rb`):
  * what the stored zip holds, how cached resources are appended, every failure text,
  * and which files enter the resource cache.
  */
@@ -137,7 +137,7 @@ function records(bytes: Uint8Array): { central: number[]; local: number[] } {
   return { central, local };
 }
 
-describe("the stored package (§3.2)", () => {
+describe("the stored package (local_bits_packer.rb)", () => {
   const FILES = {
     "index.js": "console.log('hello from the app')\n",
     "lib/util.js": { content: "module.exports = () => 42;\n", mode: 0o755 },
@@ -192,7 +192,7 @@ describe("the stored package (§3.2)", () => {
   });
 });
 
-describe("resources appended to the package (§1.1, §3.2, §3.3)", () => {
+describe("resources appended to the package (v2_v3_resource_translator.rb, fingerprints_collection.rb)", () => {
   const ALPHA = "alpha: the first cached file\n";
   const BETA = "beta: the second cached file, a little longer\n";
 
@@ -271,7 +271,7 @@ describe("resources appended to the package (§1.1, §3.2, §3.3)", () => {
   });
 });
 
-describe("failures (§3.4): FAILED, the exact data.error, no checksum", () => {
+describe("failures (app_packager.rb): FAILED, the exact data.error, no checksum", () => {
   const INVALID_ZIP = "The app upload is invalid: Invalid zip archive.";
 
   it("fails an upload that is not a zip", async () => {
@@ -290,7 +290,7 @@ describe("failures (§3.4): FAILED, the exact data.error, no checksum", () => {
     expectFailed(await uploadAndSettle(empty), "The app upload is invalid: Invalid zip archive (zipfile is empty).");
   });
 
-  it("stores an empty zip as READY when resource_matching is off (§3.4 derived)", async () => {
+  it("stores an empty zip as READY when resource_matching is off (derived from app_packager.rb)", async () => {
     await start();
     theSim().state.featureFlags.get("resource_matching")!.enabled = false;
     const empty = await new JSZip().generateAsync({ type: "uint8array" });
@@ -365,7 +365,7 @@ describe("failures (§3.4): FAILED, the exact data.error, no checksum", () => {
   });
 
   it("fails a zip with garbage deflate data in an entry too small for the cache (the job unzips everything)", async () => {
-    // §3.2 step 2: with resource_matching on the whole zip is unzipped (`unzip -qq -n`), not only cacheable files.
+    // package_bits.rb step 2: with resource_matching on the whole zip is unzipped (`unzip -qq -n`), not only cacheable files.
     await start({ resourceCacheMinSize: 65536 });
     const zip = await buildAppZip({ "data.txt": "lorem ipsum dolor sit amet ".repeat(8) });
     const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
@@ -478,7 +478,7 @@ describe("failures (§3.4): FAILED, the exact data.error, no checksum", () => {
   });
 });
 
-describe("unusual entries (§3.2)", () => {
+describe("unusual entries (local_bits_packer.rb)", () => {
   it("keeps entries whose names leave the root (../x, /abs) under those names", async () => {
     await start();
     const zip = new JSZip();
@@ -516,7 +516,7 @@ describe("unusual entries (§3.2)", () => {
   });
 });
 
-describe("the resource cache (§7): inclusive sizes, regular files, mode at least 0600", () => {
+describe("the resource cache (resource_pool.rb): inclusive sizes, regular files, mode at least 0600", () => {
   it("caches files of exactly the minimum and the maximum size, not one byte outside", async () => {
     await start({ resourceCacheMinSize: 5, resourceCacheMaxSize: 10 });
     const files = {

@@ -1,7 +1,7 @@
 /**
  * The cf CLI request builders of fixtures/requests.ts: the resource-match list
  * as `cf push` computes it, the split into `resources` and zip after a match, and
- * the two-step push against the simulator (reference §1.1, §4).
+ * the two-step push against the simulator (cli: `actor/v7action/package.go`, `api/cloudcontroller/ccv3/package.go`).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {

@@ -1,5 +1,5 @@
 /**
- * `POST /v3/resource_matches` (reference §4, §7): every validation message, the
+ * `POST /v3/resource_matches` (`resource_match_create_message.rb`, `resource_pool.rb`): every validation message, the
  * strict matching rules against a cache filled by real uploads, the
  * `resource_matching` feature flag, and the whole `cf push` flow in process.
  */
@@ -112,7 +112,7 @@ describe("validation (422 CF-UnprocessableEntity)", () => {
 
   it("joins every distinct message with ', ', each once", async () => {
     await start();
-    // Each fault first appears in the order the reference lists them, then repeats.
+    // Each fault first appears in the order resource_match_create_message.rb checks them, then repeats.
     const resources = [
       ...entryCases.map(([, overrides]) => good(overrides)),
       ...entryCases.map(([, overrides]) => good(overrides)),

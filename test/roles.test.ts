@@ -1,5 +1,5 @@
 /**
- * The role table of the reference (§6), cell by cell: upload, show, download,
+ * The role table of `lib/cloud_controller/permissions.rb`, cell by cell: upload, show, download,
  * delete and resource matches for every fixture role, plus jobs for every role
  * and the `app_bits_upload` feature flag.
  */
@@ -55,7 +55,7 @@ const WRITER: Row = { upload: 200, show: 200, download: 200, delete: 202, resour
 const READER: Row = { upload: 403, show: 200, download: 403, delete: 403, resourceMatches: 201 };
 const OUTSIDER: Row = { upload: 404, show: 404, download: 404, delete: 404, resourceMatches: 201 };
 
-// Reference §6, one entry per fixture user.
+// The role table (permissions.rb, spec/request/packages_spec.rb), one entry per fixture user.
 const TABLE: Record<string, Row> = {
   admin: WRITER,
   "space-developer": WRITER,
@@ -70,7 +70,7 @@ const TABLE: Record<string, Row> = {
   "no-role": OUTSIDER,
 };
 
-describe("§6 role table", () => {
+describe("the role table (permissions.rb)", () => {
   for (const [user, row] of Object.entries(TABLE)) {
     describe(user, () => {
       it(`Upload → ${row.upload}`, async () => {
@@ -197,7 +197,7 @@ describe("the app_bits_upload feature flag, off", () => {
   });
 });
 
-describe("a suspended org (§6)", () => {
+describe("a suspended org (permissions.rb)", () => {
   it("answers a space developer's upload with 403 CF-OrgSuspended", async () => {
     expectError(
       await upload("space-developer", "suspended-app"),
@@ -216,7 +216,7 @@ describe("a suspended org (§6)", () => {
   });
 });
 
-describe("no token (§6)", () => {
+describe("no token (security_context_setter.rb)", () => {
   it("answers 401 on every column", async () => {
     const answers = [await upload(""), await show(""), await download(""), await remove(""), await resourceMatches("")];
     for (const a of answers) expectError(a, 401, "CF-NotAuthenticated", 10002, "Authentication error");

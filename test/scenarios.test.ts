@@ -40,7 +40,7 @@ const ALL_NAMES = [
 ];
 const VALID_SCENARIOS = `Valid scenarios are: ${ALL_NAMES.join(", ")}`;
 
-/** The error scenarios and the envelope each must answer: reference §1.2, §1.3 and §5. */
+/** The error scenarios and the envelope each must answer (`errors/v2.yml`, `v3_error_hasher.rb`). */
 const ERROR_SCENARIOS: Array<[name: string, status: number, title: string, code: number, detail: string]> = [
   ["unauthenticated", 401, "CF-NotAuthenticated", 10002, "Authentication error"],
   ["invalid-token", 401, "CF-InvalidAuthToken", 1000, "Invalid Auth Token"],
@@ -126,7 +126,7 @@ function expectError(answer: Answer, status: number, title: string, code: number
 
 const badRequest = (answer: Answer, detail: string) => expectError(answer, 400, "CF-BadRequest", 1004, detail);
 
-/** The 200 of the real controller: the package in PROCESSING_UPLOAD, no Location (reference §1.4). */
+/** The 200 of the real controller: the package in PROCESSING_UPLOAD, no Location (`app/actions/package_upload.rb`). */
 function expectAccepted(answer: Answer, api: Client, guid: string, status = 200): void {
   expect(answer.status).toBe(status);
   expect(Object.keys(answer.json)).toEqual(PACKAGE_KEYS);
@@ -157,7 +157,7 @@ describe("the catalog", () => {
     }
   });
 
-  it("gives every error scenario the envelope of the reference", () => {
+  it("gives every error scenario the envelope of errors/v2.yml", () => {
     const withError = SCENARIOS.filter((s) => s.error).map((s) => s.name);
     expect(withError).toEqual(ERROR_SCENARIOS.map(([name]) => name));
   });
@@ -276,7 +276,7 @@ describe.each([
     expect(pkg.data.checksum.value).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("keeps the real checks: 401 without a token, 400 for a second upload (reference §8)", async () => {
+  it("keeps the real checks: 401 without a token, 400 for a second upload (where the seed document says nothing)", async () => {
     const { sim, api } = await start(options);
     const guid = awaiting(sim);
     const anonymous = await cfUpload(api, guid, { bits: zip }, { user: null, headers: prefer ? { prefer } : {} });

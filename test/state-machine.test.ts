@@ -1,5 +1,5 @@
 /**
- * The package state machine (reference §1.4, §3.1): upload → PROCESSING_UPLOAD →
+ * The package state machine (`package_upload.rb`, `package_model.rb`): upload → PROCESSING_UPLOAD →
  * READY or FAILED, one upload per package, expiry of old packages, packages
  * deleted while their job runs, and the determinism of the fixture world.
  */
@@ -58,7 +58,7 @@ describe("a successful upload", () => {
     const bits = await download(guid);
     expect(bits.status).toBe(200);
     expect(ready.json.data.checksum.value).toBe(sha256(bits.bytes));
-    // No directory entries and no resources: the stored zip is the uploaded one (§3.2, derived).
+    // No directory entries and no resources: the stored zip is the uploaded one (derived from local_bits_packer.rb).
     expect(ready.json.data.checksum.value).toBe(sha256(zip));
   });
 
@@ -118,7 +118,7 @@ describe("an upload with no bits and no resources", () => {
   });
 });
 
-describe("expiry (§3.1, packages.max_valid_packages_stored)", () => {
+describe("expiry (bits_expiration.rb, packages.max_valid_packages_stored)", () => {
   async function uploadNew(): Promise<string> {
     const guid = await createBitsPackage(sim, api, "web-app");
     expect((await upload(api, guid, { bits: zip })).status).toBe(200);

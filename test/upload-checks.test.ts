@@ -1,6 +1,6 @@
 /**
- * `POST /v3/packages/{guid}/upload`: every row of the reference's order of
- * checks (§1.2), the step-5 messages, and the front end's answers (§7).
+ * `POST /v3/packages/{guid}/upload`: every row of the controller's order of
+ * checks (`packages_controller.rb#upload`), the step-5 messages, and the front end's answers (nginx).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildCfUploadBody, buildMultipart } from "../fixtures/index.js";

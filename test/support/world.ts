@@ -32,7 +32,7 @@ export async function settle(sim: Simulator): Promise<void> {
   await sim.idle();
 }
 
-/** The keys of the package JSON, in the order the Cloud Controller emits them (reference §2). */
+/** The keys of the package JSON, in the order the Cloud Controller emits them (`package_presenter.rb`). */
 export const PACKAGE_KEYS = [
   "guid",
   "created_at",
