@@ -118,6 +118,9 @@ function fileWriter(path: string, threshold: number, keep: (bytes: Uint8Array) =
     if (failure) throw failure;
     if (finished) throw new Error("mock-packages: write after finish");
   };
+  // Chunks go to the file in batches of about a megabyte: sixteen times fewer writes, and the
+  // caller's chunks are not kept alive by the stream (see WriteBatch).
+  const batch = new WriteBatch(() => stream!);
   const open = () => {
     const s = createWriteStream(path, { mode: 0o600 });
     s.on("error", (error) => {
@@ -131,13 +134,13 @@ function fileWriter(path: string, threshold: number, keep: (bytes: Uint8Array) =
       h1.update(chunk);
       h256.update(chunk);
       size += chunk.length;
-      if (!pending) return writeToFile(stream!, chunk);
+      if (!pending) return batch.add(chunk);
       pending.push(chunk.slice());
       if (size <= threshold) return;
       stream = open();
       const buffered = pending;
       pending = null;
-      for (const c of buffered) await writeToFile(stream, c);
+      for (const c of buffered) await batch.add(c);
     },
     async finish(): Promise<BlobInfo> {
       ensure();
@@ -146,6 +149,7 @@ function fileWriter(path: string, threshold: number, keep: (bytes: Uint8Array) =
         keep(concatBytes(pending));
         pending = null;
       } else {
+        await batch.flush();
         await endStream(stream!);
         stream = null;
         if (failure) throw failure;
@@ -161,6 +165,35 @@ function fileWriter(path: string, threshold: number, keep: (bytes: Uint8Array) =
       await rm(path, { force: true });
     },
   };
+}
+
+/**
+ * Bytes gathered for one write to a file. Each chunk is copied as it comes: the caller's chunk
+ * (an upload's socket buffer) then dies at once, and the young copies keep V8 collecting with
+ * cheap scavenges. Handing the caller's chunks to the stream instead kept them alive until their
+ * writes ended, and a 512 MiB upload then cost some 50 full collections (measured with
+ * --trace-gc: 3.9 s against 3.1 s).
+ */
+class WriteBatch {
+  private static readonly SIZE = 1024 * 1024;
+  private chunks: Uint8Array[] = [];
+  private bytes = 0;
+
+  constructor(private readonly stream: () => WriteStream) {}
+
+  async add(chunk: Uint8Array): Promise<void> {
+    this.chunks.push(chunk.slice());
+    this.bytes += chunk.length;
+    if (this.bytes >= WriteBatch.SIZE) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.bytes === 0) return;
+    const bytes = concatBytes(this.chunks);
+    this.chunks = [];
+    this.bytes = 0;
+    await writeToFile(this.stream(), bytes);
+  }
 }
 
 /** Writes a chunk, waiting for the stream to drain when its buffer is full. */
