@@ -4,10 +4,17 @@
  * a store on private temporary files so that uploads of any size stream to
  * disk, and the default in-memory store serves browsers and tests.
  */
-import { sha1 } from "@noble/hashes/legacy.js";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import { concatBytes } from "./bytes.js";
+
+/** @noble/hashes, loaded when the first blob is finished: hashing runs in any JavaScript runtime. */
+async function digests(bytes: Uint8Array): Promise<{ sha1: string; sha256: string }> {
+  const [{ sha1 }, { sha256 }, { bytesToHex }] = await Promise.all([
+    import("@noble/hashes/legacy.js"),
+    import("@noble/hashes/sha2.js"),
+    import("@noble/hashes/utils.js"),
+  ]);
+  return { sha1: bytesToHex(sha1(bytes)), sha256: bytesToHex(sha256(bytes)) };
+}
 
 export interface BlobInfo {
   /** Opaque id chosen by the store, never by a client. */
@@ -68,8 +75,6 @@ export function createMemoryStore(): BlobStore {
   return {
     create() {
       const chunks: Uint8Array[] = [];
-      const h1 = sha1.create();
-      const h256 = sha256.create();
       let size = 0;
       let done = false;
       return {
@@ -77,8 +82,6 @@ export function createMemoryStore(): BlobStore {
           if (done) throw new Error("mock-packages: write after finish");
           const copy = chunk.slice();
           chunks.push(copy);
-          h1.update(copy);
-          h256.update(copy);
           size += copy.length;
         },
         async finish() {
@@ -87,7 +90,8 @@ export function createMemoryStore(): BlobStore {
           chunks.length = 0;
           const id = `mem-${++next}`;
           blobs.set(id, bytes);
-          return { id, size, sha1: bytesToHex(h1.digest()), sha256: bytesToHex(h256.digest()) };
+          // The bytes are all in memory anyway: hashed once, whole.
+          return { id, size, ...(await digests(bytes)) };
         },
         async abort() {
           done = true;

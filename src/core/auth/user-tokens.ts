@@ -1,7 +1,6 @@
 /**
  * Tokens for the fixture users (or any user name), as `mock-packages token` prints them.
  */
-import { userGuid } from "../world/stable-guid.js";
 import type { GlobalRole } from "../world/model.js";
 import { USER_SCOPES, mintToken } from "./tokens.js";
 
@@ -49,7 +48,9 @@ export interface MintUserTokenOptions {
  * A token for a user by name. Fixture users' guids depend on their name only,
  * so the token works against a simulator started with any seed.
  */
-export function mintUserToken(userName: string, options: MintUserTokenOptions = {}): Promise<string> {
+export async function mintUserToken(userName: string, options: MintUserTokenOptions = {}): Promise<string> {
+  // Loaded here, not with the package: the stable guids bring a SHA-1 implementation.
+  const { userGuid } = await import("../world/stable-guid.js");
   return mintToken({
     userId: options.userId ?? userGuid(userName),
     userName,
