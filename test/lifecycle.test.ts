@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { buildAppZip, buildFixtureWorld } from "../fixtures/index.js";
 import type { Simulator, SimulatorOptions } from "../src/index.js";
-import { DEV as user, createBitsPackage, postPackage, sendJson, showPackage, uploadAndSettle } from "./support/api.js";
+import { DEV as user, createBitsPackage, postPackage, showPackage, uploadAndSettle } from "./support/api.js";
 import { setup, type Adapter, type Client } from "./support/client.js";
 import { sha256 } from "./support/hash.js";
 import { appGuid, packageGuid, settle } from "./support/world.js";
