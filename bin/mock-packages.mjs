@@ -14,6 +14,14 @@ if (!existsSync(compiled)) {
   );
   process.exit(1);
 }
+// A reader that stops early (`mock-packages scenarios | head -3`) closes the pipe: stop quietly, as
+// command-line tools do, instead of dying on an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import(compiled.href);
 try {
   process.exitCode = await main({ args: process.argv.slice(2) });

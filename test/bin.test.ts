@@ -29,3 +29,18 @@ describe("bin/mock-packages.mjs", () => {
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });
+
+describe("a reader that stops early", () => {
+  it("mock-packages scenarios | head -1: exit 0, no EPIPE crash", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [BIN, "scenarios"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    // Go away before the command writes anything (it takes some 100 ms to start), so that every
+    // write of it meets a closed pipe, as the later lines do under `head -1`.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(stderr).not.toContain("EPIPE");
+    expect(code).toBe(0);
+  });
+});
