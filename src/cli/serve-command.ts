@@ -37,7 +37,10 @@ export async function runServer(
       host,
       onRequest: quiet
         ? undefined
-        : (e) => say(`${e.method} ${e.path} ${e.aborted ? "aborted" : e.status} ${e.ms.toFixed(1)}ms`),
+        : (e) =>
+            say(
+              `${e.method} ${e.path} ${e.dropped ? "dropped" : e.aborted ? "aborted" : e.status} ${e.ms.toFixed(1)}ms`,
+            ),
     });
   } catch (error) {
     await sim.close();

@@ -9,14 +9,12 @@ import type { IdSource } from "./ids.js";
 import type { Scheduler, Log } from "./jobs/scheduler.js";
 import type { Journal, RequestTrace } from "./journal/journal.js";
 import type { ResolvedOptions } from "./options.js";
-import type { PackageLifecycle } from "./packages/lifecycle.js";
+import type { PackageLifecycle, World } from "./packages/lifecycle.js";
 import type { PresentOptions } from "./presenters.js";
 import type { State } from "./world/state.js";
 
-/** The parts of one simulator that routes use. `state` and `lifecycle` are replaced by a reset. */
+/** The parts of one simulator that routes use, whatever world it serves. */
 export interface Services {
-  readonly state: State;
-  readonly lifecycle: PackageLifecycle;
   readonly store: BlobStore;
   readonly options: ResolvedOptions;
   readonly ids: IdSource;
@@ -41,16 +39,18 @@ export class Context {
     readonly services: Services,
     /** What the journal keeps of this request besides its method, path and headers. */
     readonly trace: RequestTrace,
+    /** The world this request began in: a reset retires it, and then the request can change nothing. */
+    readonly world: World,
   ) {
     this.origin = url.origin;
   }
 
   get state(): State {
-    return this.services.state;
+    return this.world.state;
   }
 
   get lifecycle(): PackageLifecycle {
-    return this.services.lifecycle;
+    return this.world.lifecycle;
   }
 
   get present(): PresentOptions {

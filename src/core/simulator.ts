@@ -21,7 +21,8 @@ import { createScheduler, type Log, type Scheduler } from "./jobs/scheduler.js";
 import { createJournal, type Journal, type RequestTrace } from "./journal/journal.js";
 import { recordRequests } from "./journal/record-requests.js";
 import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from "./options.js";
-import { createWorld, type PackageLifecycle } from "./packages/lifecycle.js";
+import { Cancelled } from "./jobs/scheduler.js";
+import { createWorld, type World } from "./packages/lifecycle.js";
 import type { Router } from "./http/router.js";
 import { routeTable, type RouteHandler } from "./routes/index.js";
 import type { ScenarioInput, ScenarioSetting } from "./scenarios/catalog.js";
@@ -76,7 +77,7 @@ class SimulatorInstance implements SimulatorInternals {
   private readonly scheduler: Scheduler;
   private readonly entries: ReturnType<typeof createJournal>;
   private readonly services: Services;
-  private world: { state: State; lifecycle: PackageLifecycle } | null = null;
+  private world: World | null = null;
   private ids: IdSource;
   private loading: Promise<void>;
   private closed = false;
@@ -121,6 +122,8 @@ class SimulatorInstance implements SimulatorInternals {
   }
 
   async reset(): Promise<void> {
+    // What began in the old world, requests and jobs alike, can change nothing from here on.
+    this.world?.retire();
     this.entries.clear();
     await this.scheduler.drain();
     await this.loading.catch(() => {});
@@ -132,6 +135,7 @@ class SimulatorInstance implements SimulatorInternals {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.world?.retire();
     await this.scheduler.close();
     await this.store.clear();
   }
@@ -174,12 +178,6 @@ class SimulatorInstance implements SimulatorInternals {
   private makeServices(now: () => number, log: Log): Services {
     const self = this;
     return {
-      get state() {
-        return self.current().state;
-      },
-      get lifecycle() {
-        return self.current().lifecycle;
-      },
       get ids() {
         return self.ids;
       },
@@ -207,9 +205,15 @@ class SimulatorInstance implements SimulatorInternals {
         const match = router.match(request.method, url.pathname.replace(/\/{2,}/g, "/"));
         // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
         if (!match) throw new CfError("NotFound");
-        return await match.handler(new Context(request, url, match.params, this.services, trace));
+        const world = this.current();
+        return await match.handler(new Context(request, url, match.params, this.services, trace, world));
       } catch (error) {
         if (error instanceof CfError) return cfErrorAnswer(error);
+        if (error instanceof Cancelled) {
+          // A reset retired the world this request began in (or a close stopped its wait).
+          const why = "The simulator was reset or closed while this request was in flight; send it again";
+          return cfErrorAnswer(new CfError("ServiceUnavailable", why));
+        }
         if (error instanceof FrontEndError) return error.toAnswer();
         log("error", `${request.method} ${request.url} failed unexpectedly`, error);
         return cfErrorAnswer(new CfError("UnknownError"));

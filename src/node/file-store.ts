@@ -2,9 +2,12 @@
  * A blob store on private temporary files: uploads stream to disk while they
  * are hashed with node:crypto, so memory stays flat whatever their size.
  * The folder is created with mode 0700 and removed by {@link FileStore.dispose}.
+ * Its name holds its owner's process id (`mock-packages-<pid>-XXXXXX`), so that
+ * a store made later removes the folders of servers that were killed before they
+ * could clean up.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, rmSync, type WriteStream } from "node:fs";
 import { open as openFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,8 +33,12 @@ export interface FileStoreOptions {
   memoryThreshold?: number;
 }
 
+const PREFIX = "mock-packages-";
+
 export function createFileStore(options: FileStoreOptions = {}): FileStore {
-  const directory = mkdtempSync(join(options.parent ?? tmpdir(), "mock-packages-"));
+  const parent = options.parent ?? tmpdir();
+  removeAbandoned(parent);
+  const directory = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
   let next = 0;
   // Ids are chosen here, never by a client: a counter, so paths cannot escape the folder.
   const pathOf = (id: string) => {
@@ -102,6 +109,35 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
 }
 
 /**
+ * Removes the store folders under `parent` whose owner is no longer running (a server killed with
+ * SIGKILL leaves its folder, with a partial upload in it). Folders whose name holds no process
+ * id (made by older versions), and those of running processes, are left alone.
+ */
+function removeAbandoned(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const owner = new RegExp(`^${PREFIX}(\\d+)-[A-Za-z0-9]{6}$`).exec(name);
+    if (!owner || isRunning(Number(owner[1]))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
  * A blob being written: hashed as it comes, kept in memory until it outgrows
  * `threshold`, then spilled to `path`. `keep` receives the bytes of a blob that
  * stayed small.
@@ -161,7 +197,14 @@ function fileWriter(path: string, threshold: number, keep: (bytes: Uint8Array) =
       pending = null;
       const s = stream;
       stream = null;
-      if (s) await new Promise<void>((resolve) => s.destroy() && s.once("close", () => resolve()));
+      // A stream that failed (a full disk, no file descriptors left) has closed already: waiting for
+      // its 'close' would never end, and the upload with it.
+      if (s && !s.closed) {
+        await new Promise<void>((resolve) => {
+          s.once("close", () => resolve());
+          s.destroy();
+        });
+      }
       await rm(path, { force: true });
     },
   };
@@ -198,6 +241,9 @@ class WriteBatch {
 
 /** Writes a chunk, waiting for the stream to drain when its buffer is full. */
 async function writeToFile(s: WriteStream, chunk: Uint8Array): Promise<void> {
+  // A failed stream emits no 'drain' and no second 'error': waiting for either would never end.
+  if (s.errored) throw s.errored;
+  if (s.destroyed) throw new Error("mock-packages: the temporary file was closed while it was written");
   if (s.write(chunk)) return;
   await new Promise<void>((resolve, reject) => {
     const onDrain = () => {

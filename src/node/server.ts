@@ -16,8 +16,19 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1: the simulator is reachable from this machine only unless told otherwise. */
   host?: string;
-  /** Called once per answered request, for a log line. */
-  onRequest?: (entry: { method: string; path: string; status: number; ms: number; aborted: boolean }) => void;
+  /**
+   * Called once per request, for a log line. `aborted`: the client went away before the whole
+   * answer was written; `dropped`: the simulator answered by dropping the connection (the
+   * connection-reset scenario, a hung upload whose client left), so no status was sent.
+   */
+  onRequest?: (entry: {
+    method: string;
+    path: string;
+    status: number;
+    ms: number;
+    aborted: boolean;
+    dropped: boolean;
+  }) => void;
 }
 
 export interface RunningServer {
@@ -109,7 +120,8 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
   });
 }
 
-type Reply = (request: Request, res: ServerResponse) => Promise<void>;
+/** Answers a request on `res`; resolves true when the answer was to drop the connection. */
+type Reply = (request: Request, res: ServerResponse) => Promise<boolean>;
 
 /** How the simulator's answer reaches the socket: as plain data from the core, or as a `Response`. */
 function answerFor(sim: Simulator): Reply {
@@ -118,14 +130,22 @@ function answerFor(sim: Simulator): Reply {
     return async (request, res) => {
       const answer = await answerer(request);
       // No answer at all (the connection-reset scenario, a hung upload whose client left): drop the connection.
-      if (answer.dropConnection) res.destroy();
-      else if (!res.destroyed) await writeAnswer(res, answer);
+      if (answer.dropConnection) {
+        res.destroy();
+        return true;
+      }
+      if (!res.destroyed) await writeAnswer(res, answer);
+      return false;
     };
   }
   return async (request, res) => {
     const response = await sim.handle(request);
-    if (response.type === "error") res.destroy();
-    else if (!res.destroyed) await writeResponse(res, response);
+    if (response.type === "error") {
+      res.destroy();
+      return true;
+    }
+    if (!res.destroyed) await writeResponse(res, response);
+    return false;
   };
 }
 
@@ -139,8 +159,9 @@ async function serveOne(
 ): Promise<void> {
   const started = performance.now();
   const client = watchClient(req, res);
+  let dropped = false;
   try {
-    await reply(toRequest(req, origin, client.signalOf), res);
+    dropped = await reply(toRequest(req, origin, client.signalOf), res);
     // Answered before the body ended (a 413, a parse error, an early 4xx): read the rest and drop it,
     // so that the next request on this keep-alive connection is not stuck behind it. Node does this
     // itself only for a body nobody started to read.
@@ -158,7 +179,8 @@ async function serveOne(
       path: req.url ?? "/",
       status: res.statusCode,
       ms: performance.now() - started,
-      aborted: client.aborted(),
+      aborted: client.aborted() && !dropped,
+      dropped,
     });
   }
 }

@@ -34,6 +34,8 @@ export interface ProcessingEnv {
   /** The `resource_matching` feature flag: uploads are unzipped and cached only when on. */
   resourceMatching: boolean;
   now(): number;
+  /** Aborts when a reset or close cancels the job: the work stops between entries. */
+  signal?: AbortSignal;
 }
 
 export type ProcessingResult = { ok: true; blob: BlobInfo } | { ok: false; error: string };
@@ -43,6 +45,7 @@ export async function processPackage(input: ProcessingInput, env: ProcessingEnv)
   if (input.upload === null && input.resources.length === 0) return { ok: false, error: INVALID_ZIP };
   try {
     const uploaded = input.upload ? await readUploadedZip(input.upload, env) : null;
+    env.signal?.throwIfAborted();
     const appended = await fetchResources(input, env);
     // Step 4: append (a file already in the zip is replaced, as `zip -r` updates it) and check the size again.
     const kept = (uploaded?.dir.entries ?? []).filter((e) => !appended.has(e.name));
@@ -119,7 +122,7 @@ async function storeZip(
     const source = uploaded
       ? { read: uploaded.read, centralDirectoryOffset: uploaded.dir.centralDirectoryOffset }
       : null;
-    await writeZip(out, source, files, appended, env.now());
+    await writeZip(out, source, files, appended, env.now(), env.signal);
     return await out.finish();
   } catch (error) {
     await out.abort();

@@ -72,6 +72,8 @@ async function extractEntry(store: BlobStore | null, read: ReadRange, entry: Zip
 export async function unzipAndCache(env: ProcessingEnv, read: ReadRange, dir: ZipDirectory): Promise<void> {
   const { resourceCacheMinSize: min, resourceCacheMaxSize: max } = env.options;
   for (const entry of dir.entries) {
+    // A reset or close cancels the job here: a zip of many entries would otherwise hold up the exit.
+    env.signal?.throwIfAborted();
     if (entry.isDirectory) continue;
     const regular =
       !entry.isSymlink &&

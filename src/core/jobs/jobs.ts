@@ -2,17 +2,17 @@
  * Background jobs as `GET /v3/jobs/{guid}` shows them (`app/presenters/v3/job_presenter.rb`):
  * PROCESSING, then COMPLETE, or FAILED with the CF error that ended them.
  */
-import type { Services } from "../context.js";
+import type { Context } from "../context.js";
+import type { State } from "../world/state.js";
 import { CF_ERRORS, CfError, type CfErrorEntry, type CfErrorName } from "../errors.js";
+import { Cancelled } from "./scheduler.js";
 import type { JobRecord } from "../world/model.js";
 
-type JobServices = Pick<Services, "state" | "ids" | "now">;
-
-/** A job in PROCESSING whose end the caller decides with {@link finishJob}. */
-export function createJob(services: JobServices, operation: string, packageGuid: string | null): JobRecord {
-  const now = services.now();
+/** A job in PROCESSING, in the request's world, whose end the caller decides with {@link finishJob}. */
+export function createJob(ctx: Context, operation: string, packageGuid: string | null): JobRecord {
+  const now = ctx.services.now();
   const job: JobRecord = {
-    guid: services.ids.uuid(),
+    guid: ctx.services.ids.uuid(),
     operation,
     state: "PROCESSING",
     createdAt: now,
@@ -21,7 +21,7 @@ export function createJob(services: JobServices, operation: string, packageGuid:
     warnings: [],
     packageGuid,
   };
-  services.state.jobs.set(job.guid, job);
+  ctx.state.jobs.set(job.guid, job);
   return job;
 }
 
@@ -30,28 +30,31 @@ export function createJob(services: JobServices, operation: string, packageGuid:
  * {@link CfError}: the job then ends FAILED with it in `errors`.
  */
 export function startJob(
-  services: Services,
+  ctx: Context,
   operation: string,
   packageGuid: string | null,
   work: () => Promise<void>,
 ): JobRecord {
-  const job = createJob(services, operation, packageGuid);
-  services.scheduler.run(async () => {
-    await services.scheduler.sleep(services.options.processingDelay);
+  const job = createJob(ctx, operation, packageGuid);
+  const { scheduler, options, log, now } = ctx.services;
+  const state = ctx.state;
+  scheduler.run(async () => {
+    await scheduler.sleep(options.processingDelay);
     try {
       await work();
-      finishJob(services, job, null);
+      finishJob(state, now, job, null);
     } catch (error) {
-      finishJob(services, job, error instanceof CfError ? error : new CfError("UnknownError"));
-      if (!(error instanceof CfError)) services.log("error", `job ${operation} ${job.guid} failed`, error);
+      if (error instanceof Cancelled) throw error;
+      finishJob(state, now, job, error instanceof CfError ? error : new CfError("UnknownError"));
+      if (!(error instanceof CfError)) log("error", `job ${operation} ${job.guid} failed`, error);
     }
   });
   return job;
 }
 
-export function finishJob(services: JobServices, job: JobRecord, error: CfError | CfErrorEntry | null): void {
-  if (!services.state.jobs.has(job.guid)) return;
-  job.updatedAt = services.now();
+export function finishJob(state: State, now: () => number, job: JobRecord, error: CfError | CfErrorEntry | null): void {
+  if (!state.jobs.has(job.guid)) return;
+  job.updatedAt = now();
   if (error) {
     job.state = "FAILED";
     job.errors = [error instanceof CfError ? error.toEntry() : error];

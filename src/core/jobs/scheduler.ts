@@ -15,8 +15,12 @@ export class Cancelled extends Error {
 }
 
 export interface Scheduler {
-  /** Runs `task` in the background. A failure is logged, unless a reset or close cancelled the task. */
-  run(task: () => Promise<void>): void;
+  /**
+   * Runs `task` in the background. Its signal aborts when a reset or close cancels it: long work
+   * checks it (`signal.throwIfAborted()`) between steps. A failure is logged, unless the task was
+   * cancelled.
+   */
+  run(task: (signal: AbortSignal) => Promise<void>): void;
   /** Waits `ms` milliseconds; rejects with {@link Cancelled} when a reset or close cancels it. */
   sleep(ms: number): Promise<void>;
   /** Resolves when `signal` aborts, or at once when a reset or close comes: for answers that never come. */
@@ -34,6 +38,8 @@ export type Log = (level: "info" | "warn" | "error", message: string, error?: un
 export function createScheduler(log: Log): Scheduler {
   /** Bumped by every cancellation: a task born before it was cancelled, and its failure is not news. */
   let generation = 0;
+  /** Aborted, and replaced, by every cancellation: the signal of the tasks born before it. */
+  let cancellation = new AbortController();
   let draining = false;
   let closed = false;
   const cancels = new Set<() => void>();
@@ -42,6 +48,8 @@ export function createScheduler(log: Log): Scheduler {
 
   const cancelAll = () => {
     generation++;
+    cancellation.abort(new Cancelled());
+    cancellation = new AbortController();
     for (const release of [...hangs]) release();
     const waits = [...cancels];
     cancels.clear();
@@ -65,9 +73,10 @@ export function createScheduler(log: Log): Scheduler {
   return {
     run(task) {
       const born = generation;
+      const signal = cancellation.signal;
       const p = (async () => {
         try {
-          await task();
+          await task(signal);
         } catch (error) {
           if (born === generation && !(error instanceof Cancelled)) log("error", "a background job failed", error);
         }

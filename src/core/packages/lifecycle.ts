@@ -19,6 +19,7 @@
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
+import { Cancelled } from "../jobs/scheduler.js";
 import { toSetting } from "../scenarios/parse.js";
 import { State } from "../world/state.js";
 
@@ -48,18 +49,38 @@ export interface NewPackage {
 /** The text of a package whose default `data.error` a world leaves out. */
 const DEFAULT_FAILURE = "The app upload is invalid: Invalid zip archive.";
 
+/**
+ * A world the simulator serves: its state and the lifecycle that alone may change its packages.
+ * A reset retires it: requests and jobs that began in it can then change nothing, here or in the
+ * world that replaces it.
+ */
+export interface World {
+  readonly state: State;
+  readonly lifecycle: PackageLifecycle;
+  /** Aborted when the world is retired. */
+  readonly signal: AbortSignal;
+  retire(): void;
+}
+
+/** What a request or job that began in a retired world meets when it tries to change it. */
+export class Retired extends Cancelled {
+  constructor() {
+    super();
+    this.message = "mock-packages: the simulator was reset while this was in flight";
+    this.name = "Retired";
+  }
+}
+
 /** A world's state and the lifecycle that alone may change its packages. */
-export async function createWorld(
-  world: WorldData,
-  env: LifecycleEnv,
-): Promise<{ state: State; lifecycle: PackageLifecycle }> {
+export async function createWorld(world: WorldData, env: LifecycleEnv): Promise<World> {
   const packages = new Map<string, PackageRecord>();
   const state = new State(packages);
   state.load(world);
   if (world.scenario !== undefined) state.scenario = toSetting(world.scenario);
-  const lifecycle = new PackageLifecycle(state, packages, env);
+  const retirement = new AbortController();
+  const lifecycle = new PackageLifecycle(state, packages, env, retirement.signal);
   for (const p of world.packages) await lifecycle.load(p);
-  return { state, lifecycle };
+  return { state, lifecycle, signal: retirement.signal, retire: () => retirement.abort(new Retired()) };
 }
 
 export class PackageLifecycle {
@@ -74,7 +95,13 @@ export class PackageLifecycle {
     private readonly state: State,
     private readonly packages: Map<string, PackageRecord>,
     private readonly env: LifecycleEnv,
+    /** Aborted when a reset retires this world: from then on every change is refused with {@link Retired}. */
+    private readonly retired: AbortSignal = new AbortController().signal,
   ) {}
+
+  private guard(): void {
+    if (this.retired.aborted) throw new Retired();
+  }
 
   /** A package as a world describes it; the bits of a READY bits package go into the store. */
   async load(p: PackageData): Promise<void> {
@@ -102,6 +129,7 @@ export class PackageLifecycle {
 
   /** `POST /v3/packages`: bits start AWAITING_UPLOAD, docker READY (`app/actions/package_create.rb`). */
   create(input: NewPackage): Readonly<PackageRecord> {
+    this.guard();
     const record = this.record(input, input.type === "docker" ? "READY" : "AWAITING_UPLOAD", this.env.now());
     this.packages.set(record.guid, record);
     return record;
@@ -112,6 +140,7 @@ export class PackageLifecycle {
    * (`app/actions/package_upload.rb`). Synchronous, so that of concurrent uploads exactly one wins.
    */
   acceptUpload(guid: string): Readonly<PackageRecord> {
+    this.guard();
     const pkg = this.get(guid);
     if (pkg.state !== "AWAITING_UPLOAD") throw new Error(`mock-packages: package ${guid} is ${pkg.state}`);
     pkg.state = "PROCESSING_UPLOAD";
@@ -127,6 +156,8 @@ export class PackageLifecycle {
    * Answers whether the package took the outcome.
    */
   async finishUpload(guid: string, outcome: UploadOutcome): Promise<boolean> {
+    if (this.retired.aborted && outcome.state === "READY") await this.env.store.delete(outcome.blob.id);
+    this.guard();
     const pkg = this.packages.get(guid);
     if (!pkg || pkg.state !== "PROCESSING_UPLOAD") {
       if (outcome.state === "READY") await this.env.store.delete(outcome.blob.id);
@@ -154,6 +185,7 @@ export class PackageLifecycle {
    * once; a bits copy is COPYING until {@link finishCopy}, holding the source's bits meanwhile.
    */
   startCopy(source: Readonly<PackageRecord>, input: Omit<NewPackage, "type" | "docker">): Readonly<PackageRecord> {
+    this.guard();
     const copy = this.record(
       { ...input, type: source.type, docker: source.docker ? { ...source.docker } : null },
       source.type === "docker" ? "READY" : "COPYING",
@@ -173,6 +205,7 @@ export class PackageLifecycle {
 
   /** The copy job: COPYING becomes READY with the source's bits, or FAILED when it had none. */
   async finishCopy(guid: string): Promise<void> {
+    this.guard();
     const source = this.copies.get(guid);
     if (source === undefined) return;
     this.copies.delete(guid);
@@ -200,6 +233,7 @@ export class PackageLifecycle {
     guid: string,
     changes: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
   ): Readonly<PackageRecord> {
+    this.guard();
     const pkg = this.get(guid);
     applyMetadata(pkg, changes);
     pkg.updatedAt = this.env.now();
@@ -208,12 +242,18 @@ export class PackageLifecycle {
 
   /** The delete job: the package is gone, its bits released and any scenario bound to it dropped. */
   async delete(guid: string): Promise<void> {
+    this.guard();
     const pkg = this.packages.get(guid);
     if (!pkg) return;
     this.packages.delete(guid);
     this.finishedByApp.get(pkg.appGuid)?.delete(guid);
     this.state.packageScenarios.delete(guid);
     if (pkg.blobId) await this.release(pkg.blobId);
+  }
+
+  /** Whether a package of this world holds the blob. */
+  holds(blobId: string): boolean {
+    return this.blobRefs.has(blobId);
   }
 
   private get(guid: string): PackageRecord {

@@ -116,6 +116,6 @@ export async function handleDeletePackage(ctx: Context): Promise<Answer> {
   requireSpaceWrite(perms, space);
   requireActiveOrgAndSpace(perms, org, space);
   const lifecycle = ctx.lifecycle;
-  const job = startJob(ctx.services, "package.delete", pkg.guid, () => lifecycle.delete(pkg.guid));
+  const job = startJob(ctx, "package.delete", pkg.guid, () => lifecycle.delete(pkg.guid));
   return empty(202, { Location: `${ctx.origin}/v3/jobs/${job.guid}` });
 }

@@ -31,24 +31,36 @@ export async function handleUpload(ctx: Context): Promise<Answer> {
   const behaviour = uploadBehaviour(ctx);
   ctx.trace.scenario = behaviour.name;
   if (behaviour.error) throw new CfError(behaviour.error.name, ...behaviour.error.args);
-  if (behaviour.before === "never-answer") {
-    // The client's own timeout must fire. Ends when the client goes away or the simulator resets or closes.
-    await ctx.services.scheduler.hang(ctx.request.signal);
-    return dropConnection();
-  }
   if (behaviour.before === "drop-connection") return dropDuringBody(ctx);
-  if (behaviour.before === "delay") await delay(ctx, behaviour.latency);
-  // Before the controller: the front end reads and stores the whole body (413, 415, malformed multipart).
-  const form = await readUploadForm(ctx.request, ctx.services.store, { maxBodySize: ctx.services.options.maxBodySize });
+  // The front end reads and stores the whole body before the controller sees it (413, 415, malformed
+  // multipart), also when the answer is to be late or never: so a client that gives up is noticed.
+  let form: UploadForm;
+  try {
+    form = await readUploadForm(ctx.request, ctx.services.store, { maxBodySize: ctx.services.options.maxBodySize });
+  } catch (error) {
+    if (clientLeft(ctx)) return dropConnection();
+    throw error;
+  }
   ctx.trace.multipart = await summariseForm(form, ctx.services.store);
   let accepted = false;
   try {
+    if (behaviour.before === "never-answer") {
+      // The client's own timeout must fire. Ends when the client goes away or the simulator resets or closes.
+      await ctx.services.scheduler.hang(ctx.request.signal);
+      return dropConnection();
+    }
+    if (behaviour.before === "delay" && !(await delay(ctx, behaviour.latency))) return dropConnection();
     const answer = await checkAndAccept(ctx, form, behaviour);
     accepted = true;
     return answer;
   } finally {
     if (!accepted && form.bits) await ctx.services.store.delete(form.bits.id);
   }
+}
+
+/** Whether the client went away (its connection closed): nobody is left to answer. */
+function clientLeft(ctx: Context): boolean {
+  return ctx.request.signal.aborted;
 }
 
 /**
@@ -67,17 +79,27 @@ function uploadBehaviour(ctx: Context): UploadBehaviour {
   return behaviourOf(setting, ctx.services.options.latency);
 }
 
-async function delay(ctx: Context, latency: number | [number, number]): Promise<void> {
+/** Waits out the latency; false when the client left meanwhile (the answer would reach nobody). */
+async function delay(ctx: Context, latency: number | [number, number]): Promise<boolean> {
   const ms =
     typeof latency === "number"
       ? latency
       : Math.round(latency[0] + ctx.services.ids.random() * (latency[1] - latency[0]));
+  // The signal may come into being aborted (the client left before anyone asked): look before listening.
+  if (clientLeft(ctx)) return false;
+  const left = new AbortController();
+  const onAbort = () => left.abort();
+  ctx.request.signal.addEventListener("abort", onAbort);
   try {
-    await ctx.services.scheduler.sleep(ms);
+    await Promise.race([ctx.services.scheduler.sleep(ms), ctx.services.scheduler.hang(left.signal)]);
+    return !clientLeft(ctx);
   } catch (error) {
     if (!(error instanceof Cancelled)) throw error;
     // A reset or close cut the latency short: say so rather than answer as if nothing happened.
     throw new CfError("ServiceUnavailable", "The simulator was reset or closed while this upload waited");
+  } finally {
+    ctx.request.signal.removeEventListener("abort", onAbort);
+    left.abort();
   }
 }
 
@@ -141,8 +163,8 @@ async function checkAndAccept(ctx: Context, form: UploadForm, behaviour: UploadB
   // 12. Accept: no await between the state check above and this change, so concurrent uploads get one winner.
   const accepted = ctx.lifecycle.acceptUpload(pkg.guid);
   const body = presentPackage(accepted, ctx.present);
-  const job = behaviour.accepted === "job" ? createJob(ctx.services, "package.upload", pkg.guid) : null;
-  enqueuePackageBits(ctx.services, { packageGuid: pkg.guid, upload: form.bits, resources, behaviour, job });
+  const job = behaviour.accepted === "job" ? createJob(ctx, "package.upload", pkg.guid) : null;
+  enqueuePackageBits(ctx, { packageGuid: pkg.guid, upload: form.bits, resources, behaviour, job });
   // The seed's 202: the same package JSON, and the Location of a job that tracks the processing.
   if (job) return json(202, body, { Location: `${ctx.origin}/v3/jobs/${job.guid}` });
   return json(200, body);

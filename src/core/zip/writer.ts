@@ -90,10 +90,13 @@ export async function writeZip(
   keep: readonly ZipEntry[],
   append: readonly AppendedFile[],
   nowMs: number,
+  /** Stops the writing between entries when it aborts. */
+  signal?: AbortSignal,
 ): Promise<void> {
   let offset = 0;
   const central: Uint8Array[] = [];
   for (const entry of keep) {
+    signal?.throwIfAborted();
     const src = source!;
     const start = entry.localHeaderOffset;
     const dataStart = await dataOffset(src.read, entry);
@@ -104,6 +107,7 @@ export async function writeZip(
   }
   const { time, date } = dosDateTime(nowMs);
   for (const file of append) {
+    signal?.throwIfAborted();
     let crc = 0;
     for (let at = 0; at < file.size; at += CHUNK)
       crc = crc32(await file.read(at, Math.min(file.size, at + CHUNK)), crc);
