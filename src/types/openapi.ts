@@ -474,8 +474,8 @@ export interface paths {
     /**
      * Read the request journal
      * @description Every request the simulator answered (the admin API and CORS preflights aside),
-     *     oldest first: method, path, query, request headers (`authorization` redacted to
-     *     its scheme word), a summary of a multipart body (the parts in order; for `bits`
+     *     oldest first: method, path, query, request headers (every credential redacted, see
+     *     `MockJournalEntry`), a summary of a multipart body (the parts in order; for `bits`
      *     its filename, content type, size, sha256 and zip entry names; for `resources`
      *     the parsed entries), a JSON body as sent, the status (0 when the connection was
      *     dropped on purpose), the scenario that answered an upload, and the contract
@@ -510,10 +510,25 @@ export interface components {
       /** @description When the request arrived (ISO 8601 with milliseconds). */
       time: string;
       method: string;
+      /** @description The path; path parameters that carry credentials (`;jsessionid=…`) read `[redacted]`. */
       path: string;
-      /** @description The query string with its `?`, or empty. */
+      /**
+       * @description The query string with its `?`, or empty. The values of parameters that carry
+       *     credentials read `[redacted]`: `access_token`, `token`, `refresh_token`,
+       *     `id_token`, `password`, `client_secret`, `code`, `key`, `sig`, and any name
+       *     containing `token`, `secret`, `passw`, `session`, `api-key`/`apikey`,
+       *     `credential` or `signature`.
+       */
       query: string;
-      /** @description Request headers, names in lower case; `authorization` redacted. */
+      /**
+       * @description Request headers, names in lower case. Every credential is redacted, whatever its
+       *     form: `authorization` and `proxy-authorization` (with a scheme, without one, or
+       *     without the space: `bearer [redacted]`, `[redacted]`, `bearer[redacted]`; the
+       *     scheme word stays), `cookie` and `set-cookie` (the names stay:
+       *     `session=[redacted]`), `x-auth-token`, `x-api-key`, and any header whose name
+       *     contains `token`, `secret`, `passw`, `session`, `api-key`/`apikey`, `credential`
+       *     or `signature`.
+       */
       headers: {
         [key: string]: string;
       };
