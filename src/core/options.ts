@@ -7,6 +7,7 @@ import { DEFAULT_SIGNING_KEY } from "./auth/tokens.js";
 import type { RequestChecker } from "./journal/journal.js";
 import type { ScenarioInput, ScenarioSetting } from "./scenarios/catalog.js";
 import { ScenarioError, parseLatency, toSetting } from "./scenarios/parse.js";
+import { resolveAdminOrigins } from "./http/admin-origins.js";
 
 export interface SimulatorOptions {
   /** Seeds the fixture world and the guids the simulator hands out. Default 4010. */
@@ -37,6 +38,13 @@ export interface SimulatorOptions {
   latency?: number | [number, number];
   /** Serve the admin API under `/__mock/`. Default true. */
   admin?: boolean;
+  /**
+   * Page origins besides this machine's (`http(s)://localhost`, `127.0.0.1`, `[::1]`, any
+   * port) that may use the admin API from a browser, e.g. `["https://dev.example.com:8443"]`.
+   * Default none. Requests without an `Origin` (scripts, tests) and those msw answers in the
+   * page itself need no entry.
+   */
+  adminOrigins?: string[];
   /** Answer CORS preflights and add CORS headers, so browser clients can call the simulator. Default true. */
   cors?: boolean;
   /** Origin used by `simulator.request()` for relative paths. Default `http://127.0.0.1:4010`. */
@@ -69,6 +77,7 @@ export interface ResolvedOptions {
   scenario: ScenarioSetting;
   latency: number | [number, number] | undefined;
   admin: boolean;
+  adminOrigins: string[];
   cors: boolean;
   journalLimit: number;
 }
@@ -129,6 +138,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     scenario: toSetting(options.scenario ?? "cloud-controller"),
     latency: options.latency === undefined ? undefined : latencyOption(options.latency),
     admin: options.admin ?? true,
+    adminOrigins: resolveAdminOrigins(options.adminOrigins),
     cors: options.cors ?? true,
     journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),
   };

@@ -1126,6 +1126,32 @@ export interface components {
       };
     };
     /**
+     * @description Forbidden. The request came from a page of an origin that may not use the admin
+     *     API (see the `Mock admin` tag): not this machine's, not given with
+     *     `--admin-origin`, or `null`. No CORS grant comes with it. The detail names the
+     *     origin and how to allow it.
+     */
+    MockAdminOriginRefused: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Bad Request. A change sent from a browser page (with an `Origin`) had neither a
+     *     JSON body nor the `X-Mock-Packages` header (see the `Mock admin` tag).
+     */
+    MockAdminChangeRefused: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
      * @description Not Found. The simulator runs with `--no-admin` (option `admin: false`), so the
      *     admin API is not served and its paths are unknown routes.
      */
@@ -1149,7 +1175,9 @@ export interface components {
     /**
      * @description Bad Request. The body is not JSON (`CF-MessageParseError`), or not a scenario
      *     setting: no `name`, an unknown scenario, an unknown field, or an option of the
-     *     wrong kind (`CF-BadRequest`, naming what is wrong and the valid values).
+     *     wrong kind (`CF-BadRequest`, naming what is wrong and the valid values); or a
+     *     browser page sent it with neither `Content-Type: application/json` nor the
+     *     `X-Mock-Packages` header (`CF-BadRequest`, see the `Mock admin` tag).
      */
     MockScenarioBadRequest: {
       headers: {
@@ -2029,6 +2057,7 @@ export interface operations {
           "application/json": components["schemas"]["MockScenarioCatalog"];
         };
       };
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2042,6 +2071,7 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: components["responses"]["MockScenarioState"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2056,6 +2086,7 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockScenarioBadRequest"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2073,6 +2104,7 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockScenarioBadRequest"];
+      403: components["responses"]["MockAdminOriginRefused"];
       /**
        * @description Not Found. No package has this guid (`CF-ResourceNotFound`), or the admin API
        *     is switched off (`CF-NotFound`, see the `Mock admin` tag).
@@ -2100,6 +2132,8 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: components["responses"]["MockScenarioState"];
+      400: components["responses"]["MockAdminChangeRefused"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2119,6 +2153,8 @@ export interface operations {
         };
         content?: never;
       };
+      400: components["responses"]["MockAdminChangeRefused"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2206,6 +2242,7 @@ export interface operations {
           "application/json": components["schemas"]["MockJournal"];
         };
       };
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2225,6 +2262,8 @@ export interface operations {
         };
         content?: never;
       };
+      400: components["responses"]["MockAdminChangeRefused"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };

@@ -1,0 +1,48 @@
+/**
+ * Who may drive the admin API under `/__mock/`, checked before each of its
+ * routes, in this order:
+ *
+ * 1. A page of another origin only when it is allowed (`http/admin-origins.ts`):
+ *    403 `CF-NotAuthorized` otherwise, so that neither a page on another site nor
+ *    one that took over a name of this machine (DNS rebinding) reads or changes
+ *    anything.
+ * 2. A change (`PUT`, `POST`, `DELETE`) from a browser page (a request with an
+ *    `Origin`) carries a JSON body or the `X-Mock-Packages` header: neither can be
+ *    sent without a preflight, so no form post or `text/plain` request from
+ *    another site triggers one. 400 `CF-BadRequest` otherwise.
+ */
+import type { Context } from "../context.js";
+import { CfError } from "../errors.js";
+import type { Answer } from "../http/answer.js";
+import { mayUseAdmin, originRefused } from "../http/admin-origins.js";
+
+/** The header that marks a change to the admin API sent without a JSON body. */
+export const ADMIN_HEADER = "x-mock-packages";
+
+const CHANGES = new Set(["PUT", "POST", "DELETE", "PATCH"]);
+const JSON_TYPE = /^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/** A route of the admin API behind the checks above. */
+export function guardAdmin(handler: (ctx: Context) => Promise<Answer>): (ctx: Context) => Promise<Answer> {
+  return async (ctx) => {
+    checkAdminRequest(ctx.request, ctx.services.options);
+    return handler(ctx);
+  };
+}
+
+export function checkAdminRequest(request: Request, options: { adminOrigins: readonly string[] }): void {
+  const headers = request.headers;
+  const origin = headers.get("origin");
+  if (!mayUseAdmin(request, options.adminOrigins)) throw originRefused(origin);
+  if (
+    origin !== null &&
+    CHANGES.has(request.method.toUpperCase()) &&
+    !JSON_TYPE.test(headers.get("content-type") ?? "") &&
+    !headers.has(ADMIN_HEADER)
+  ) {
+    throw new CfError(
+      "BadRequest",
+      `a change to the admin API from a browser page needs a JSON body (Content-Type: application/json) or the header 'X-Mock-Packages: 1', so that no form or text/plain request from another site can make it`,
+    );
+  }
+}
