@@ -1,12 +1,14 @@
 /**
  * Who may drive the admin API under /__mock/ (issue 10): pages on this machine and the
  * origins given with adminOrigins, never another site, never `null`; changes from a
- * browser page need JSON or the X-Mock-Packages header; the CF API keeps its open CORS.
+ * browser page need JSON or the X-Mock-Packages header; the CF API keeps its open CORS;
+ * beyond this machine, the admin token.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../src/index.js";
 import { sendJson } from "./support/api.js";
-import { setup, type Adapter, type Answer, type Client } from "./support/client.js";
+import { overHttp, setup, type Adapter, type Answer, type Client } from "./support/client.js";
+import { runCli, startCli } from "./support/cli.js";
 import { expectError } from "./support/errors.js";
 
 let sim: Simulator;
@@ -191,5 +193,96 @@ describe("clients that are not pages of another origin", () => {
     const r = await api.call("/__mock/reset", { method: "POST", headers: { origin, "x-mock-packages": "1" } });
     expect(r.status).toBe(204);
     expect(sim.scenario.name).toBe("cloud-controller");
+  });
+});
+
+const WHERE =
+  "The command prints the admin token at start when it listens beyond this machine (or takes it from --admin-token); in code it is the adminToken option.";
+const MISSING = `The admin API under /__mock/ needs the admin token: send 'Authorization: bearer <admin token>'. ${WHERE}`;
+const WRONG = `That is not the admin token: send 'Authorization: bearer <admin token>'. ${WHERE}`;
+
+describe("the adminToken option: the rule of a server beyond this machine, forced here on 127.0.0.1", () => {
+  const adminToken = "t0k3n-for-tests";
+
+  it("refuses admin requests without the token or with another (a user's JWT too), and takes them with it", async () => {
+    await start({ adminToken }, "http");
+    expectError(await api.call("/__mock/scenario"), 401, "CF-NotAuthenticated", 10002, MISSING);
+    expectError(await api.call("/__mock/scenario", { token: "other" }), 401, "CF-InvalidAuthToken", 1000, WRONG);
+    expectError(await api.call("/__mock/journal", { user: "admin" }), 401, "CF-InvalidAuthToken", 1000, WRONG);
+    const refused = await sendJson(api, "/__mock/scenario", { name: "timeout" }, { method: "PUT" });
+    expectError(refused, 401, "CF-NotAuthenticated", 10002, MISSING);
+    expect(sim.scenario.name).toBe("cloud-controller");
+
+    const put = await sendJson(api, "/__mock/scenario", { name: "rate-limited" }, { method: "PUT", token: adminToken });
+    expect(put.status).toBe(200);
+    expect((await api.call("/__mock/reset", { method: "POST", token: adminToken })).status).toBe(204);
+    expect(sim.scenario.name).toBe("cloud-controller");
+    // The CF API is not the admin API: its own tokens, as before.
+    expect((await api.call("/v3/packages", { user: "space-developer" })).status).toBe(200);
+  });
+
+  it("lets a page on this machine send it: the admin preflight allows Authorization", async () => {
+    await start({ adminToken });
+    const pre = await preflight("/__mock/scenario", LOOPBACK[0]!);
+    expect(pre.headers.get("access-control-allow-headers")!.toLowerCase()).toContain("authorization");
+  });
+
+  it("refuses a token that cannot be sent in a header", () => {
+    for (const bad of ["", "two words"]) {
+      expect(() => createSimulator({ adminToken: bad })).toThrow("option 'adminToken' must be a non-empty string");
+    }
+  });
+});
+
+describe("the command beyond this machine (finding 14a)", () => {
+  it("--host 0.0.0.0 warns, prints a random admin token, and its admin API needs it", async () => {
+    const cli = await startCli(["--host", "0.0.0.0", "--quiet"]);
+    try {
+      // The warning is on stderr, the banner on stdout: wait for both.
+      await vi.waitFor(() => expect(cli.output()).toContain("WARNING"));
+      const said = cli.output().replace(/\s+/g, " ");
+      expect(said).toContain(
+        "mock-packages: WARNING: listening on 0.0.0.0, this simulator is reachable from other machines on the network: anyone who can reach it can mint tokens with the documented signing key ('mock-packages-signing-key'; set your own with --signing-key)",
+      );
+      expect(said).toContain(
+        "The admin API under /__mock/ (scenarios, reset, the request journal) needs the admin token printed below: send 'Authorization: bearer <admin token>'. Use --host 127.0.0.1 to keep it on this machine.",
+      );
+      const token = /Admin token: (\S+) /.exec(said)?.[1];
+      expect(token).toMatch(/^[\w-]{32}$/);
+      // Called on 127.0.0.1 only: the server is stopped as soon as this test is done.
+      const local = overHttp(cli.url.replace("0.0.0.0", "127.0.0.1"));
+      expectError(await local.call("/__mock/scenario"), 401, "CF-NotAuthenticated", 10002, MISSING);
+      expect((await local.call("/__mock/scenario", { token })).status).toBe(200);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+
+  it("--admin-token and --admin-origin on 127.0.0.1: no warning, the token is needed, the origin is granted", async () => {
+    const origin = "https://dev.example.com:8443";
+    const cli = await startCli(["--quiet", "--admin-token", "given-token", "--admin-origin", origin]);
+    try {
+      expect(cli.output()).toContain("Admin token: the one given with --admin-token");
+      expect(cli.output()).not.toContain("given-token");
+      const local = overHttp(cli.url);
+      expect((await local.call("/__mock/scenario")).status).toBe(401);
+      const r = await local.call("/__mock/scenario", { token: "given-token", headers: { origin } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get("access-control-allow-origin")).toBe(origin);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+    expect(cli.output()).not.toContain("WARNING");
+  });
+
+  it("refuses contradicting or malformed admin flags with exit 2", async () => {
+    const both = await runCli(["--admin-open", "--admin-token", "x"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--admin-open and --admin-token contradict each other");
+    const origin = await runCli(["--admin-origin", "dev.example.com"]);
+    expect(origin.code).toBe(2);
+    expect(origin.stderr).toContain(
+      "--admin-origin takes an origin (scheme, host and port), e.g. --admin-origin https://dev.example.com:8443; got 'dev.example.com'",
+    );
   });
 });

@@ -45,6 +45,12 @@ export interface SimulatorOptions {
    * page itself need no entry.
    */
   adminOrigins?: string[];
+  /**
+   * A secret every admin API request must carry as `Authorization: bearer <adminToken>`
+   * (401 otherwise). Default none. The command makes a random one when it listens beyond
+   * this machine (`--host`), unless given one (`--admin-token`) or told not to (`--admin-open`).
+   */
+  adminToken?: string;
   /** Answer CORS preflights and add CORS headers, so browser clients can call the simulator. Default true. */
   cors?: boolean;
   /** Origin used by `simulator.request()` for relative paths. Default `http://127.0.0.1:4010`. */
@@ -78,6 +84,7 @@ export interface ResolvedOptions {
   latency: number | [number, number] | undefined;
   admin: boolean;
   adminOrigins: string[];
+  adminToken: string | null;
   cors: boolean;
   journalLimit: number;
 }
@@ -110,6 +117,16 @@ function latencyOption(value: unknown): number | [number, number] {
   }
 }
 
+function adminTokenOption(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== "string" || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new TypeError(
+      "mock-packages: option 'adminToken' must be a non-empty string of visible ASCII characters without spaces (it is sent in a header)",
+    );
+  }
+  return value;
+}
+
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   return {
     seed: nonNegative("seed", options.seed, DEFAULTS.seed),
@@ -139,6 +156,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     latency: options.latency === undefined ? undefined : latencyOption(options.latency),
     admin: options.admin ?? true,
     adminOrigins: resolveAdminOrigins(options.adminOrigins),
+    adminToken: adminTokenOption(options.adminToken),
     cors: options.cors ?? true,
     journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),
   };

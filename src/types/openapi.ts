@@ -1126,6 +1126,20 @@ export interface components {
       };
     };
     /**
+     * @description Unauthorized. The simulator has an admin token (it listens beyond this machine,
+     *     or was given `--admin-token`), and the request did not carry it as
+     *     `Authorization: bearer <admin token>`: none (`CF-NotAuthenticated`) or another
+     *     (`CF-InvalidAuthToken`). The detail says where the token is.
+     */
+    MockAdminTokenMissing: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
      * @description Forbidden. The request came from a page of an origin that may not use the admin
      *     API (see the `Mock admin` tag): not this machine's, not given with
      *     `--admin-origin`, or `null`. No CORS grant comes with it. The detail names the
@@ -2057,6 +2071,7 @@ export interface operations {
           "application/json": components["schemas"]["MockScenarioCatalog"];
         };
       };
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
@@ -2071,6 +2086,7 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: components["responses"]["MockScenarioState"];
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
@@ -2086,6 +2102,7 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockScenarioBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
@@ -2104,6 +2121,7 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockScenarioBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       /**
        * @description Not Found. No package has this guid (`CF-ResourceNotFound`), or the admin API
@@ -2133,6 +2151,7 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
@@ -2154,6 +2173,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
@@ -2242,6 +2262,7 @@ export interface operations {
           "application/json": components["schemas"]["MockJournal"];
         };
       };
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
@@ -2263,6 +2284,7 @@ export interface operations {
         content?: never;
       };
       400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
