@@ -175,3 +175,64 @@ describe("over HTTP", () => {
     expect((await api.call("/__mock/journal", {})).json.entries).toEqual([]);
   });
 });
+
+describe("redaction (issue 10, finding 8)", () => {
+  const SECRET = "s3cr3t-4c1d";
+  /** Every form a credential arrives in, as a client sends it, and what the journal keeps of it. */
+  const HEADERS: Array<[string, string, string]> = [
+    ["authorization", `eyJhbGciOiJIUzI1NiJ9.${SECRET}.c2ln`, "[redacted]"], // a raw JWT, no scheme
+    ["proxy-authorization", `bearer${SECRET}`, "bearer[redacted]"], // no space after the scheme
+    ["cookie", `session=${SECRET}; theme=${SECRET}`, "session=[redacted]; theme=[redacted]"],
+    ["set-cookie", `sid=${SECRET}`, "sid=[redacted]"],
+    ["x-auth-token", SECRET, "[redacted]"],
+    ["x-api-key", SECRET, "[redacted]"],
+    ["x-refresh-token", `Bearer ${SECRET}`, "Bearer [redacted]"],
+    ["x-client-secret", SECRET, "[redacted]"],
+    ["x-registry-password", SECRET, "[redacted]"],
+    ["x-session-id", SECRET, "[redacted]"],
+    ["x-goog-api-key", SECRET, "[redacted]"],
+  ];
+  const QUERY =
+    `?access_token=${SECRET}&token=${SECRET}&refresh_token=${SECRET}&password=${SECRET}` +
+    `&client_secret=${SECRET}&code=${SECRET}&per_page=5`;
+  const REDACTED_QUERY =
+    "?access_token=[redacted]&token=[redacted]&refresh_token=[redacted]&password=[redacted]" +
+    "&client_secret=[redacted]&code=[redacted]&per_page=5";
+
+  async function sendEveryForm() {
+    const headers = Object.fromEntries(HEADERS.map(([name, value]) => [name, value]));
+    // The raw JWT is not a valid token here: 401 CF-InvalidAuthToken, recorded like any answer.
+    expect((await api.call(`/v3/packages${QUERY}`, { headers })).status).toBe(401);
+    await api.call(`/v3/packages;jsessionid=${SECRET}`, { headers, unchecked: true });
+  }
+
+  function expectRedacted(entries: Array<{ path: string; query: string; headers: Record<string, string> }>) {
+    expect(JSON.stringify(entries)).not.toContain(SECRET);
+    const [list, other] = entries;
+    for (const [name, , kept] of HEADERS) expect(list!.headers[name], name).toBe(kept);
+    expect(list!.query).toBe(REDACTED_QUERY);
+    expect(other!.path).toBe("/v3/packages;jsessionid=[redacted]");
+  }
+
+  it("keeps no credential in sim.journal, whatever header or parameter carried it", async () => {
+    ({ sim, api, close } = await setup());
+    await sendEveryForm();
+    expectRedacted(sim.journal.entries());
+  });
+
+  it("keeps none in GET /__mock/journal over HTTP either", async () => {
+    ({ sim, api, close } = await setup({}, "http"));
+    await sendEveryForm();
+    const r = await api.call("/__mock/journal", {});
+    expect(r.status).toBe(200);
+    expectRedacted(r.json.entries);
+  });
+
+  it("keeps the scheme word where there is one, and a bare scheme as it is", async () => {
+    ({ sim, api, close } = await setup());
+    for (const value of ["Basic dXNlcjpwYXNz", "bearer", "  "]) {
+      await api.call("/v3/packages", { headers: { authorization: value }, unchecked: true });
+    }
+    expect(sim.journal.entries().map((e) => e.headers.authorization ?? "")).toEqual(["Basic [redacted]", "bearer", ""]);
+  });
+});

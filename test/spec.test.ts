@@ -27,7 +27,8 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "options", "head"
 const BINARY_MEDIA_TYPES = new Set(["application/zip", "application/octet-stream"]);
 const SCHEMA_BASE = "https://mock-packages.local/schemas/";
 const PUBLIC_OPERATIONS = new Set(["getRoot", "getV3Root"]);
-// mock-packages' own API under /__mock/: no token, and 404 CF-NotFound under --no-admin.
+// mock-packages' own API under /__mock/: its own admin token (optional: needed only when the
+// simulator has one), and 404 CF-NotFound under --no-admin.
 const MOCK_ADMIN_TAG = "Mock admin";
 
 function isObject(value: unknown): value is JsonObject {
@@ -262,17 +263,20 @@ describe("spec/openapi.yaml operations", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("needs a bearer token everywhere except the two root documents and the mock admin API", () => {
+  it("needs a bearer token everywhere except the two root documents, and the mock admin API its own, optional", () => {
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     const scheme = deref(deref((doc.components as JsonObject).securitySchemes).bearerAuth);
     expect(scheme).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+    const adminScheme = deref(deref((doc.components as JsonObject).securitySchemes).mockAdminToken);
+    expect(adminScheme).toMatchObject({ type: "http", scheme: "bearer" });
     for (const { path, op } of operations) {
       const admin = (op.tags as string[]).includes(MOCK_ADMIN_TAG);
       // The simulator's own API lives under /__mock/, and only there.
       expect(admin, `${path} is tagged ${MOCK_ADMIN_TAG} exactly when it is under /__mock/`).toBe(
         path.startsWith("/__mock/"),
       );
-      if (PUBLIC_OPERATIONS.has(op.operationId as string) || admin) expect(op.security, path).toEqual([]);
+      if (admin) expect(op.security, path).toEqual([{}, { mockAdminToken: [] }]);
+      else if (PUBLIC_OPERATIONS.has(op.operationId as string)) expect(op.security, path).toEqual([]);
       else expect(op.security, path).toBeUndefined();
     }
   });

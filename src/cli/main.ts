@@ -8,6 +8,7 @@ import { DEFAULTS, type SimulatorOptions } from "../core/options.js";
 import { mintUserToken } from "../core/auth/user-tokens.js";
 import { DEFAULT_SIGNING_KEY } from "../core/auth/tokens.js";
 import { runServer } from "./serve-command.js";
+import { adminAccess, adminFlagProblem } from "./admin-access.js";
 import type { WorldData } from "../core/world/model.js";
 import { SCENARIOS, type ScenarioSetting } from "../core/scenarios/catalog.js";
 import { ScenarioError, parseLatency, parseScenario } from "../core/scenarios/parse.js";
@@ -37,7 +38,8 @@ Usage:
 
 Server options:
   --port N                 port to listen on (default 4010; 0 picks a free one)
-  --host H                 address to bind (default 127.0.0.1, this machine only)
+  --host H                 address to bind (default 127.0.0.1, this machine only; any other address
+                           prints a warning and makes the admin API need a token, see --admin-token)
   --seed N                 seed of the fixture world and of guids (default ${DEFAULTS.seed})
   --processing-delay MS    time from an accepted upload to READY/FAILED (default ${DEFAULTS.processingDelay})
   --signing-key KEY        HS256 key tokens must be signed with (default: the documented "${DEFAULT_SIGNING_KEY}")
@@ -50,6 +52,11 @@ Server options:
                            options after a semicolon, e.g. --scenario "slow; latency=300"
   --latency MS|MIN-MAX     latency of the 'slow' scenario (default 2000)
   --no-admin               do not serve the admin API under /__mock/
+  --admin-origin URL       a page origin besides localhost/127.0.0.1/[::1] that may use the admin API
+                           from a browser, e.g. https://dev.example.com:8443 (repeatable)
+  --admin-token TOKEN      the admin API needs 'Authorization: bearer TOKEN' (default: none on
+                           127.0.0.1; with another --host, a random token printed at start)
+  --admin-open             with another --host, no admin token: anyone on the network may drive it
   --contract-verdicts      check each request against spec/openapi.yaml for the journal
                            (GET /__mock/journal); loads Prism: about 1 s more start-up, 100 MB more memory
   --world FILE             start on your own world (YAML or JSON, schema: fixtures/world.schema.json)
@@ -120,6 +127,9 @@ const FLAGS = {
   scenario: { type: "string" },
   latency: { type: "string" },
   "no-admin": { type: "boolean" },
+  "admin-origin": { type: "string", multiple: true },
+  "admin-token": { type: "string" },
+  "admin-open": { type: "boolean" },
   "contract-verdicts": { type: "boolean" },
   world: { type: "string" },
   user: { type: "string" },
@@ -166,8 +176,13 @@ export async function main(options: MainOptions): Promise<number> {
     }
     const port = intFlag("port", values.port) ?? 4010;
     if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
-    const server = { port, host: values.host ?? "127.0.0.1", quiet: !!values.quiet };
-    return await runServer(await simulatorOptions(values, stderr), server, options, say, stderr);
+    const problem = adminFlagProblem(values);
+    if (problem) throw new UsageError(problem);
+    const host = values.host ?? "127.0.0.1";
+    const { adminOrigins, adminToken, generated } = adminAccess(values, host);
+    const server = { port, host, quiet: !!values.quiet, adminTokenGenerated: generated };
+    const simOptions = { ...(await simulatorOptions(values, stderr)), adminOrigins, adminToken };
+    return await runServer(simOptions, server, options, say, stderr);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       stderr.write(`mock-packages: ${(error as Error).message}\nRun 'mock-packages --help' for the options.\n`);

@@ -8,10 +8,16 @@ import type { SimulatorOptions } from "../core/options.js";
 import { createFileStore } from "../node/file-store.js";
 import { serve } from "../node/server.js";
 import { EXIT, type MainOptions } from "./main-options.js";
+import { adminTokenLine, exposureWarning } from "./admin-access.js";
 
 export async function runServer(
   simOptions: SimulatorOptions,
-  { port, host, quiet }: { port: number; host: string; quiet: boolean },
+  {
+    port,
+    host,
+    quiet,
+    adminTokenGenerated,
+  }: { port: number; host: string; quiet: boolean; adminTokenGenerated?: boolean },
   options: MainOptions,
   say: (s: string) => void,
   stderr: NodeJS.WritableStream,
@@ -61,7 +67,11 @@ export async function runServer(
     }
     throw error;
   }
-  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, say);
+  const access = { adminToken: simOptions.adminToken, generated: !!adminTokenGenerated };
+  const warning = exposureWarning(host, { ...access, admin: sim.options.admin, signingKey: simOptions.signingKey });
+  if (warning) stderr.write(`${warning}\n`);
+  const tokenLine = sim.options.admin ? adminTokenLine(access) : null;
+  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, tokenLine, say);
   options.onListening?.(running.url);
 
   await stopped;
@@ -73,8 +83,15 @@ export async function runServer(
   return EXIT.OK;
 }
 
-/** What the server holds and how to reach it: the users (for tokens), the packages, the scenario, the URL. */
-function printBanner(sim: Simulator, url: string, directory: string, ownKey: boolean, say: (s: string) => void): void {
+/** What the server holds and how to reach it: the users (for tokens), the packages, the scenario, the admin token, the URL. */
+function printBanner(
+  sim: Simulator,
+  url: string,
+  directory: string,
+  ownKey: boolean,
+  tokenLine: string | null,
+  say: (s: string) => void,
+): void {
   say(`Users (token: npx mock-packages token --user NAME${ownKey ? " --signing-key KEY" : ""}):`);
   for (const user of sim.state.users.values()) {
     const roles = [
@@ -94,6 +111,7 @@ function printBanner(sim: Simulator, url: string, directory: string, ownKey: boo
   }
   say("");
   say(`Scenario: ${sim.scenario.name}${sim.options.admin ? ` (change it: PUT ${url}/__mock/scenario)` : ""}`);
+  if (tokenLine) say(tokenLine);
   say(`Bits are kept in ${directory} (removed on exit)`);
   say(`mock-packages listening on ${url} (Ctrl-C stops it)`);
 }

@@ -170,7 +170,9 @@ export async function createContractChecker(
         };
       }
       const violations: ContractViolation[] = [];
-      const secured = (op.security ?? []).some((alternatives) => alternatives.length > 0);
+      // Secured unless no scheme is listed or one alternative is empty (`security: [{}, …]`: optional).
+      const security = op.security ?? [];
+      const secured = security.length > 0 && security.every((alternatives) => alternatives.length > 0);
       if (secured && !/^\s*bearer\s+\S+/i.test(request.headers.authorization ?? "")) {
         violations.push({
           location: "header.authorization",

@@ -112,6 +112,17 @@ export class CfError extends Error {
     this.detail = detail;
   }
 
+  /**
+   * An error of the catalogue with a detail of the simulator's own: for its admin API,
+   * which the controller does not have, so that a refusal can say what to do.
+   */
+  static withDetail(name: CfErrorName, detail: string): CfError {
+    const error = new CfError(name);
+    (error as { detail: string }).detail = detail;
+    error.message = `${error.definition.title}: ${detail}`;
+    return error;
+  }
+
   get status(): number {
     return this.definition.status;
   }

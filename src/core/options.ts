@@ -7,6 +7,7 @@ import { DEFAULT_SIGNING_KEY } from "./auth/tokens.js";
 import type { RequestChecker } from "./journal/journal.js";
 import type { ScenarioInput, ScenarioSetting } from "./scenarios/catalog.js";
 import { ScenarioError, parseLatency, toSetting } from "./scenarios/parse.js";
+import { resolveAdminOrigins } from "./http/admin-origins.js";
 
 export interface SimulatorOptions {
   /** Seeds the fixture world and the guids the simulator hands out. Default 4010. */
@@ -37,6 +38,19 @@ export interface SimulatorOptions {
   latency?: number | [number, number];
   /** Serve the admin API under `/__mock/`. Default true. */
   admin?: boolean;
+  /**
+   * Page origins besides this machine's (`http(s)://localhost`, `127.0.0.1`, `[::1]`, any
+   * port) that may use the admin API from a browser, e.g. `["https://dev.example.com:8443"]`.
+   * Default none. Requests without an `Origin` (scripts, tests) and those msw answers in the
+   * page itself need no entry.
+   */
+  adminOrigins?: string[];
+  /**
+   * A secret every admin API request must carry as `Authorization: bearer <adminToken>`
+   * (401 otherwise). Default none. The command makes a random one when it listens beyond
+   * this machine (`--host`), unless given one (`--admin-token`) or told not to (`--admin-open`).
+   */
+  adminToken?: string;
   /** Answer CORS preflights and add CORS headers, so browser clients can call the simulator. Default true. */
   cors?: boolean;
   /** Origin used by `simulator.request()` for relative paths. Default `http://127.0.0.1:4010`. */
@@ -69,6 +83,8 @@ export interface ResolvedOptions {
   scenario: ScenarioSetting;
   latency: number | [number, number] | undefined;
   admin: boolean;
+  adminOrigins: string[];
+  adminToken: string | null;
   cors: boolean;
   journalLimit: number;
 }
@@ -101,6 +117,16 @@ function latencyOption(value: unknown): number | [number, number] {
   }
 }
 
+function adminTokenOption(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== "string" || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new TypeError(
+      "mock-packages: option 'adminToken' must be a non-empty string of visible ASCII characters without spaces (it is sent in a header)",
+    );
+  }
+  return value;
+}
+
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   return {
     seed: nonNegative("seed", options.seed, DEFAULTS.seed),
@@ -129,6 +155,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     scenario: toSetting(options.scenario ?? "cloud-controller"),
     latency: options.latency === undefined ? undefined : latencyOption(options.latency),
     admin: options.admin ?? true,
+    adminOrigins: resolveAdminOrigins(options.adminOrigins),
+    adminToken: adminTokenOption(options.adminToken),
     cors: options.cors ?? true,
     journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),
   };

@@ -226,6 +226,6 @@ class SimulatorInstance implements SimulatorInternals {
       now: this.services.now,
       log,
     });
-    return this.options.cors ? withCors(recorded) : recorded;
+    return this.options.cors ? withCors(recorded, this.options.adminOrigins) : recorded;
   }
 }

@@ -11,6 +11,7 @@
  * const server = setupServer(...createHandlers(sim, { origin: "https://api.example.local" }));
  */
 import { http, type RequestHandler } from "msw";
+import { markInPage } from "../core/internal.js";
 import type { Simulator } from "../core/simulator.js";
 
 export interface HandlerOptions {
@@ -22,11 +23,15 @@ export interface HandlerOptions {
   origin?: string | string[];
 }
 
-/** Handlers that send every matching request to `simulator.handle`. Faults map to msw's own behaviour: a network error is `Response.error()`. */
+/**
+ * Handlers that send every matching request to `simulator.handle`. Faults map to msw's own behaviour: a
+ * network error is `Response.error()`. A request msw sees never left the page (or process) that sent it,
+ * so the admin API takes it whatever the page's origin: no `adminOrigins` entry is needed for a dev server.
+ */
 export function createHandlers(simulator: Simulator, options: HandlerOptions = {}): RequestHandler[] {
   const origins =
     options.origin === undefined ? ["*"] : Array.isArray(options.origin) ? options.origin : [options.origin];
-  const resolver = ({ request }: { request: Request }) => simulator.handle(request);
+  const resolver = ({ request }: { request: Request }) => simulator.handle(markInPage(request));
   return origins.flatMap((raw) => {
     const origin = raw.replace(/\/+$/, "");
     const handlers = [

@@ -474,8 +474,8 @@ export interface paths {
     /**
      * Read the request journal
      * @description Every request the simulator answered (the admin API and CORS preflights aside),
-     *     oldest first: method, path, query, request headers (`authorization` redacted to
-     *     its scheme word), a summary of a multipart body (the parts in order; for `bits`
+     *     oldest first: method, path, query, request headers (every credential redacted, see
+     *     `MockJournalEntry`), a summary of a multipart body (the parts in order; for `bits`
      *     its filename, content type, size, sha256 and zip entry names; for `resources`
      *     the parsed entries), a JSON body as sent, the status (0 when the connection was
      *     dropped on purpose), the scenario that answered an upload, and the contract
@@ -510,10 +510,25 @@ export interface components {
       /** @description When the request arrived (ISO 8601 with milliseconds). */
       time: string;
       method: string;
+      /** @description The path; path parameters that carry credentials (`;jsessionid=…`) read `[redacted]`. */
       path: string;
-      /** @description The query string with its `?`, or empty. */
+      /**
+       * @description The query string with its `?`, or empty. The values of parameters that carry
+       *     credentials read `[redacted]`: `access_token`, `token`, `refresh_token`,
+       *     `id_token`, `password`, `client_secret`, `code`, `key`, `sig`, and any name
+       *     containing `token`, `secret`, `passw`, `session`, `api-key`/`apikey`,
+       *     `credential` or `signature`.
+       */
       query: string;
-      /** @description Request headers, names in lower case; `authorization` redacted. */
+      /**
+       * @description Request headers, names in lower case. Every credential is redacted, whatever its
+       *     form: `authorization` and `proxy-authorization` (with a scheme, without one, or
+       *     without the space: `bearer [redacted]`, `[redacted]`, `bearer[redacted]`; the
+       *     scheme word stays), `cookie` and `set-cookie` (the names stay:
+       *     `session=[redacted]`), `x-auth-token`, `x-api-key`, and any header whose name
+       *     contains `token`, `secret`, `passw`, `session`, `api-key`/`apikey`, `credential`
+       *     or `signature`.
+       */
       headers: {
         [key: string]: string;
       };
@@ -1111,6 +1126,46 @@ export interface components {
       };
     };
     /**
+     * @description Unauthorized. The simulator has an admin token (it listens beyond this machine,
+     *     or was given `--admin-token`), and the request did not carry it as
+     *     `Authorization: bearer <admin token>`: none (`CF-NotAuthenticated`) or another
+     *     (`CF-InvalidAuthToken`). The detail says where the token is.
+     */
+    MockAdminTokenMissing: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Forbidden. The request came from a page of an origin that may not use the admin
+     *     API (see the `Mock admin` tag): not this machine's, not given with
+     *     `--admin-origin`, or `null`. No CORS grant comes with it. The detail names the
+     *     origin and how to allow it.
+     */
+    MockAdminOriginRefused: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Bad Request. A change sent from a browser page (with an `Origin`) had neither a
+     *     JSON body nor the `X-Mock-Packages` header (see the `Mock admin` tag).
+     */
+    MockAdminChangeRefused: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
      * @description Not Found. The simulator runs with `--no-admin` (option `admin: false`), so the
      *     admin API is not served and its paths are unknown routes.
      */
@@ -1134,7 +1189,9 @@ export interface components {
     /**
      * @description Bad Request. The body is not JSON (`CF-MessageParseError`), or not a scenario
      *     setting: no `name`, an unknown scenario, an unknown field, or an option of the
-     *     wrong kind (`CF-BadRequest`, naming what is wrong and the valid values).
+     *     wrong kind (`CF-BadRequest`, naming what is wrong and the valid values); or a
+     *     browser page sent it with neither `Content-Type: application/json` nor the
+     *     `X-Mock-Packages` header (`CF-BadRequest`, see the `Mock admin` tag).
      */
     MockScenarioBadRequest: {
       headers: {
@@ -2014,6 +2071,8 @@ export interface operations {
           "application/json": components["schemas"]["MockScenarioCatalog"];
         };
       };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2027,6 +2086,8 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: components["responses"]["MockScenarioState"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2041,6 +2102,8 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockScenarioBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2058,6 +2121,8 @@ export interface operations {
     responses: {
       200: components["responses"]["MockScenarioState"];
       400: components["responses"]["MockScenarioBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       /**
        * @description Not Found. No package has this guid (`CF-ResourceNotFound`), or the admin API
        *     is switched off (`CF-NotFound`, see the `Mock admin` tag).
@@ -2085,6 +2150,9 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: components["responses"]["MockScenarioState"];
+      400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2104,6 +2172,9 @@ export interface operations {
         };
         content?: never;
       };
+      400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2191,6 +2262,8 @@ export interface operations {
           "application/json": components["schemas"]["MockJournal"];
         };
       };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };
@@ -2210,6 +2283,9 @@ export interface operations {
         };
         content?: never;
       };
+      400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
     };
   };

@@ -49,9 +49,15 @@ export interface JournalEntry {
   /** When the request arrived, ISO 8601. */
   time: string;
   method: string;
+  /** The path; path parameters that carry credentials (`;jsessionid=…`) are redacted. */
   path: string;
+  /** The query with its `?`, or empty; credential parameters (`access_token`, `code`, …) are redacted. */
   query: string;
-  /** Request headers, names in lower case; `authorization` is redacted to its scheme. */
+  /**
+   * Request headers, names in lower case; every credential is redacted (`authorization`,
+   * `cookie`, `x-api-key`, any name with `token`, `secret`, `password`, `session`, …),
+   * keeping a scheme word (`bearer [redacted]`) and cookie names (`session=[redacted]`).
+   */
   headers: Record<string, string>;
   /** Summary of a multipart body (uploads); null for other requests. */
   multipart: JournalMultipart | null;
@@ -134,13 +140,4 @@ export function createJournal(limit: number): Journal & { add(entry: Omit<Journa
       start = 0;
     },
   };
-}
-
-/** Request headers for the journal: lower-case names, the credentials of `authorization` redacted. */
-export function redactHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    out[key] = key === "authorization" ? value.replace(/^(\s*\S+)\s+.*$/s, "$1 [redacted]") : value;
-  });
-  return out;
 }

@@ -2,17 +2,13 @@
  * The journal as a wrapper around the simulator's answers: every request
  * outside the admin API is recorded with what its route read (the multipart
  * summary, a JSON body, the scenario), its status and duration, and, with a
- * contract checker, a verdict on the request.
+ * contract checker, a verdict on the request. Credentials are redacted before
+ * anything is kept or checked (`redact.ts`).
  */
 import type { Answer } from "../http/answer.js";
 import type { Log } from "../jobs/scheduler.js";
-import {
-  redactHeaders,
-  type ContractVerdict,
-  type JournalEntry,
-  type RequestChecker,
-  type RequestTrace,
-} from "./journal.js";
+import type { ContractVerdict, JournalEntry, RequestChecker, RequestTrace } from "./journal.js";
+import { redactHeaders, redactPath, redactQuery } from "./redact.js";
 
 export type TracedHandler = (request: Request, trace: RequestTrace) => Promise<Answer>;
 
@@ -31,18 +27,20 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
     const started = options.now();
     // Read before the route runs: a route may consume the request.
     const headers = redactHeaders(request.headers);
+    const path = redactPath(url.pathname);
+    const query = redactQuery(url.search);
     const answer = await next(request, trace);
     options.add({
       time: new Date(started).toISOString(),
       method: request.method.toUpperCase(),
-      path: url.pathname,
-      query: url.search,
+      path,
+      query,
       headers,
       multipart: trace.multipart,
       body: trace.body,
       status: answer.dropConnection ? 0 : answer.status,
       scenario: trace.scenario,
-      contract: verdict(options, request.method, url, headers, trace),
+      contract: verdict(options, { method: request.method, path, query, headers }, trace),
       durationMs: options.now() - started,
     });
     return answer;
@@ -51,21 +49,12 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
 
 function verdict(
   options: RecordOptions,
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
+  request: Pick<JournalEntry, "method" | "path" | "query" | "headers">,
   trace: RequestTrace,
 ): ContractVerdict | null {
   if (!options.contract) return null;
   try {
-    return options.contract.checkRequest({
-      method,
-      path: url.pathname,
-      query: url.search,
-      headers,
-      multipart: trace.multipart,
-      body: trace.body,
-    });
+    return options.contract.checkRequest({ ...request, multipart: trace.multipart, body: trace.body });
   } catch (error) {
     options.log("warn", "the contract checker failed", error);
     return null;

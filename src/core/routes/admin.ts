@@ -1,8 +1,8 @@
 /**
  * The admin API under `/__mock/` (simulator only): the scenario catalog, the
  * global scenario, scenarios bound to one package, the journal, and a reset to
- * the starting world. No token is needed; switch it off with the `admin: false`
- * option (`--no-admin`).
+ * the starting world. Who may call it is checked before each route
+ * (`admin-guard.ts`); switch it off with the `admin: false` option (`--no-admin`).
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";

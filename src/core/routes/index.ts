@@ -16,6 +16,7 @@ import {
   handleSetScenario,
   handleUnbindPackageScenario,
 } from "./admin.js";
+import { guardAdmin } from "./admin-guard.js";
 import { handleGetApp, handleListApps } from "./apps.js";
 import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./feature-flags.js";
 import { handleGetJob } from "./jobs.js";
@@ -54,13 +55,14 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
     .add("PATCH", "/v3/feature_flags/{name}", handleUpdateFeatureFlag)
     .add("GET", "/v3/feature_flags", handleListFeatureFlags);
   if (!options.admin) return router;
+  // Each admin route checks who sends it first (admin-guard.ts).
   return router
-    .add("GET", "/__mock/scenarios", handleListScenarios)
-    .add("GET", "/__mock/scenario", handleGetScenario)
-    .add("PUT", "/__mock/scenario", handleSetScenario)
-    .add("PUT", "/__mock/packages/{guid}/scenario", handleBindPackageScenario)
-    .add("DELETE", "/__mock/packages/{guid}/scenario", handleUnbindPackageScenario)
-    .add("POST", "/__mock/reset", handleReset)
-    .add("GET", "/__mock/journal", handleGetJournal)
-    .add("DELETE", "/__mock/journal", handleClearJournal);
+    .add("GET", "/__mock/scenarios", guardAdmin(handleListScenarios))
+    .add("GET", "/__mock/scenario", guardAdmin(handleGetScenario))
+    .add("PUT", "/__mock/scenario", guardAdmin(handleSetScenario))
+    .add("PUT", "/__mock/packages/{guid}/scenario", guardAdmin(handleBindPackageScenario))
+    .add("DELETE", "/__mock/packages/{guid}/scenario", guardAdmin(handleUnbindPackageScenario))
+    .add("POST", "/__mock/reset", guardAdmin(handleReset))
+    .add("GET", "/__mock/journal", guardAdmin(handleGetJournal))
+    .add("DELETE", "/__mock/journal", guardAdmin(handleClearJournal));
 }
