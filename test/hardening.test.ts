@@ -230,6 +230,27 @@ describe("folders left by a killed server", () => {
 });
 
 describe("the request log", () => {
+  it("keeps no token given in the query", async () => {
+    cli = await startCli([]);
+    await fetch(`${cli.url}/v3/packages?access_token=s3cr3t&per_page=1`).catch(() => null);
+    const line = await within(
+      3000,
+      "the log line",
+      (async () => {
+        for (;;) {
+          const found = cli!
+            .output()
+            .split("\n")
+            .find((l) => l.startsWith("GET /v3/packages?"));
+          if (found) return found;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })(),
+    );
+    expect(line).toMatch(/^GET \/v3\/packages\?access_token=\[redacted\]&per_page=1 401 /);
+    expect(cli.output()).not.toContain("s3cr3t");
+  });
+
   it("says dropped for an answer that dropped the connection", async () => {
     cli = await startCli(["--scenario", "connection-reset"]);
     const token = await tokenFor(DEV);

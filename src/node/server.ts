@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Answer } from "../core/http/answer.js";
 import { answererOf } from "../core/internal.js";
+import { redactTarget } from "../core/journal/redact.js";
 import type { Simulator } from "../core/simulator.js";
 import { originOf, toRequest } from "./request.js";
 
@@ -176,7 +177,8 @@ async function serveOne(
   } finally {
     options.onRequest?.({
       method: req.method ?? "GET",
-      path: req.url ?? "/",
+      // As the journal keeps it: a token in the query (`?access_token=…`) is not for the log.
+      path: redactTarget(req.url ?? "/"),
       status: res.statusCode,
       ms: performance.now() - started,
       aborted: client.aborted() && !dropped,

@@ -113,3 +113,9 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/** A request target (`/path?query`) for a log line, credential parameters redacted as in the journal. */
+export function redactTarget(target: string): string {
+  const q = target.indexOf("?");
+  return q === -1 ? redactPath(target) : redactPath(target.slice(0, q)) + redactQuery(target.slice(q));
+}
