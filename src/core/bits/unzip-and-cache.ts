@@ -5,7 +5,9 @@
  * `lib/cloud_controller/resource_pool.rb`). Entries are inflated one at a time as
  * streams (`zip/entry-data.ts`), each stopped the moment it gives more than it
  * declares, and the whole against the package limit: memory stays flat whatever
- * the entries' sizes, and a zip bomb fails as `Invalid zip archive.`.
+ * the entries' sizes, and a zip bomb fails as `Invalid zip archive.`. Cached files go
+ * to the store as long-lived blobs (on disk with the file store) and into the cache's
+ * index, which keeps them within its byte budget (`resource-cache.ts`).
  */
 import type { BlobInfo } from "../blob-store.js";
 import { readEntryData } from "../zip/entry-data.js";
@@ -25,14 +27,14 @@ function isCacheable(entry: ZipEntry, min: number, max: number): boolean {
   return regular && entry.uncompressedSize >= min && entry.uncompressedSize <= max && mode >= 0o600;
 }
 
-/** Inflates one entry into a new blob of the store. */
+/** Inflates one entry into a new long-lived blob of the store. */
 async function extractToStore(
   env: ProcessingEnv,
   read: ReadRange,
   entry: ZipEntry,
   check: (chunk: Uint8Array) => void,
 ): Promise<BlobInfo> {
-  const writer = env.store.create();
+  const writer = env.store.create({ longLived: true });
   try {
     await readEntryData(read, entry, { check, write: (chunk) => writer.write(chunk) });
     return await writer.finish();
@@ -52,11 +54,7 @@ export async function unzipAndCache(env: ProcessingEnv, read: ReadRange, dir: Zi
       await readEntryData(read, entry, { check });
       continue;
     }
-    const blob = await extractToStore(env, read, entry, check);
-    if (env.resourceCache.has(blob.sha1)) {
-      await env.store.delete(blob.id);
-    } else {
-      env.resourceCache.set(blob.sha1, { sha1: blob.sha1, size: blob.size, blobId: blob.id, contentSha1: blob.sha1 });
-    }
+    // The cache takes the blob: a file it has already refreshes that entry instead.
+    await env.resourceCache.add(await extractToStore(env, read, entry, check));
   }
 }

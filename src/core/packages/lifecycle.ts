@@ -18,6 +18,8 @@
  * the same answers without a second copy of the bytes).
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
+import { ResourceCache } from "../bits/resource-cache.js";
+import { DEFAULTS } from "../options.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
 import { toSetting } from "../scenarios/parse.js";
 import { State } from "../world/state.js";
@@ -34,6 +36,8 @@ export interface LifecycleEnv {
   now(): number;
   /** `packages.max_valid_packages_stored`: finished packages kept per app. */
   maxValidPackagesStored: number;
+  /** Most bytes of files the world's resource cache keeps. Default {@link DEFAULTS}' `resourceCacheBudget`. */
+  resourceCacheBudget?: number;
 }
 
 export interface NewPackage {
@@ -54,7 +58,10 @@ export async function createWorld(
   env: LifecycleEnv,
 ): Promise<{ state: State; lifecycle: PackageLifecycle }> {
   const packages = new Map<string, PackageRecord>();
-  const state = new State(packages);
+  const state = new State(
+    packages,
+    new ResourceCache(env.store, env.resourceCacheBudget ?? DEFAULTS.resourceCacheBudget),
+  );
   state.load(world);
   if (world.scenario !== undefined) state.scenario = toSetting(world.scenario);
   const lifecycle = new PackageLifecycle(state, packages, env);
