@@ -125,6 +125,17 @@ describe.each(ADAPTERS.filter((a) => a !== "msw"))("the resource cache's budget 
     expect(cachedFiles()).toEqual([5, 2, 6]);
   });
 
+  it("never evicts a file the upload itself names in resources to make room for the files in its zip", async () => {
+    await start(adapter);
+    await uploadFiles(1);
+    // The zip's three new files need all the room there is; file 1, named in resources, stays.
+    const zip = await buildAppZip({ "f2.bin": file(2), "f3.bin": file(3), "f4.bin": file(4) });
+    const guid = await createBitsPackage(theSim(), api);
+    const pkg = await uploadAndSettle(theSim(), api, guid, { bits: zip, resources: [entry(1)] });
+    expect(pkg.state, JSON.stringify(pkg.data)).toBe("READY");
+    expect(cachedFiles()).toEqual([1, 3, 4]);
+  });
+
   it("fails an upload naming an evicted file as a missing object, as the real job does", async () => {
     await start(adapter);
     await uploadFiles(1, 2, 3, 4);
