@@ -61,6 +61,13 @@ describe.concurrent("one-shot commands", () => {
     expect(r.stderr).toContain("mock-packages --help");
   });
 
+  it("rejects a --resource-cache-budget that is not a number of bytes, with exit 2", async () => {
+    const r = await runCli(["--resource-cache-budget", "1GiB"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--resource-cache-budget takes a whole number of 0 or more, got '1GiB'");
+    expect((await runCli(["--help"])).stdout).toContain("--resource-cache-budget BYTES");
+  });
+
   it("rejects token without --user, and a bad port, with exit 2", async () => {
     const a = await runCli(["token"]);
     expect(a.code).toBe(2);

@@ -1,7 +1,7 @@
 /**
  * Property-based fuzzing of the HTTP server with fast-check: at least 10,000
  * generated requests per run (batches of 8 sent concurrently, keep-alive),
- * mixing malformed multipart, hostile `resources` JSON, random bits, odd paths,
+ * mixing malformed multipart, hostile `resources` JSON, random bits, zip bombs, odd paths,
  * every method, fixture and random guids, and every kind of token.
  *
  * Invariants for every request: the server answers; never 500 (no scenario
@@ -31,6 +31,7 @@ import type { Contract } from "../src/contract/contract.js";
 import { createFileStore, type FileStore } from "../src/node/index.js";
 import { liveBlobs, ownedBlobs } from "./support/blobs.js";
 import { setup, theContract, tokenFor } from "./support/client.js";
+import { buildZipBomb } from "./support/zip-bomb.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 4010);
 const BATCH = 8;
@@ -84,7 +85,9 @@ type Resources =
 type Bits =
   | { kind: "zip"; index: number }
   | { kind: "bytes"; value: Uint8Array }
-  | { kind: "truncated-zip"; index: number; keep: number };
+  | { kind: "truncated-zip"; index: number; keep: number }
+  /** A zip of one entry of zeros that inflates to `inflatesTo` bytes and declares `declares` (support/zip-bomb.ts). */
+  | { kind: "bomb"; inflatesTo: number; declares: number | null };
 
 type Part =
   | { kind: "resources"; value: Resources; name: string }
@@ -485,6 +488,15 @@ const bits: fc.Arbitrary<Bits> = fc.oneof(
       kind: fc.constant("truncated-zip" as const),
       index: fc.nat(ZIP_COUNT - 1),
       keep: fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("bomb" as const),
+      inflatesTo: fc.integer({ min: 1, max: 4 * 1024 * 1024 }),
+      // Its true size (null), little, any 32-bit size, or more than the package limit.
+      declares: fc.oneof(fc.constant(null), fc.constantFrom(0, 100, 65_536), fc.nat(0xfffffffe), fc.constant(2 ** 31)),
     }),
   },
 );
@@ -944,6 +956,8 @@ function bitsBytes(b: Bits): Uint8Array {
       const zip = ZIPS[b.index % ZIPS.length]!;
       return zip.subarray(0, Math.floor(zip.length * b.keep));
     }
+    case "bomb":
+      return buildZipBomb({ inflatesTo: b.inflatesTo, declares: b.declares ?? undefined }).zip;
   }
 }
 

@@ -243,8 +243,9 @@ function validEntry(overrides: Record<string, unknown> = {}): Record<string, unk
 
 const match = (body: unknown, user = "space-developer") => matchResources(api, body, user);
 
-function cache(sha: string, size = 70000): void {
-  sim.state.resourceCache.set(sha, { sha1: sha, size, blobId: `blob-${sha}`, contentSha1: sha });
+/** An entry in the resource cache under `sha`, as if a file of `size` bytes had been uploaded (no blob behind it). */
+async function cache(sha: string, size = 70000): Promise<void> {
+  expect(await sim.state.resourceCache.add({ id: `blob-${sha}`, size, sha1: sha })).toBe(true);
 }
 
 describe("POST /v3/resource_matches: validation", () => {
@@ -359,8 +360,8 @@ describe("POST /v3/resource_matches: matching", () => {
     const cached = validEntry({ path: "lib/a.js", mode: "644" });
     const alsoCached = validEntry({ path: "lib/b.js", mode: "755", size_in_bytes: 123456 });
     const uncached = validEntry({ path: "c.js" });
-    cache((cached.checksum as { value: string }).value);
-    cache((alsoCached.checksum as { value: string }).value, 123456);
+    await cache((cached.checksum as { value: string }).value);
+    await cache((alsoCached.checksum as { value: string }).value, 123456);
     const r = await match({ resources: [cached, uncached, alsoCached] });
     expect(r.status, r.text).toBe(201);
     expect(r.json).toEqual({ resources: [cached, alsoCached] });
@@ -369,7 +370,10 @@ describe("POST /v3/resource_matches: matching", () => {
   it("uses strict size bounds: 65536 and 536870912 themselves do not match", async () => {
     const sizes = [65535, 65536, 65537, 536870911, 536870912, 536870913];
     const entries = sizes.map((size) => validEntry({ size_in_bytes: size, path: `f${size}` }));
-    for (const e of entries) cache((e.checksum as { value: string }).value, e.size_in_bytes as number);
+    // Room in the cache's budget for all of them (1.5 GiB, as far as the index knows).
+    await sim.close();
+    ({ sim, api } = await setup({ resourceCacheBudget: 2 * 1024 ** 3 }));
+    for (const e of entries) await cache((e.checksum as { value: string }).value, e.size_in_bytes as number);
     const r = await match({ resources: entries });
     expect(r.status).toBe(201);
     expect(r.json.resources.map((e: { size_in_bytes: number }) => e.size_in_bytes)).toEqual([65537, 536870911]);
@@ -384,7 +388,7 @@ describe("POST /v3/resource_matches: matching", () => {
     const exact = validEntry({ path: "exact", mode: "600" });
     const long = validEntry({ path: "long", mode: "100644" });
     const all = [noMode, nullMode, readOnly, lowBits, exact, long];
-    for (const e of all) cache((e.checksum as { value: string }).value);
+    for (const e of all) await cache((e.checksum as { value: string }).value);
     const r = await match({ resources: all });
     expect(r.status).toBe(201);
     expect(r.json).toEqual({ resources: [exact, long] });
@@ -392,7 +396,7 @@ describe("POST /v3/resource_matches: matching", () => {
 
   it("answers 201 with no resources when resource_matching is off", async () => {
     const entry = validEntry();
-    cache((entry.checksum as { value: string }).value);
+    await cache((entry.checksum as { value: string }).value);
     expect((await match({ resources: [entry] })).json).toEqual({ resources: [entry] });
     expect((await patchFlag(api, "resource_matching", { enabled: false })).status).toBe(200);
     const r = await match({ resources: [entry] });
@@ -402,7 +406,7 @@ describe("POST /v3/resource_matches: matching", () => {
 
   it("needs no space role: a user with no role gets the matches", async () => {
     const entry = validEntry();
-    cache((entry.checksum as { value: string }).value);
+    await cache((entry.checksum as { value: string }).value);
     const r = await match({ resources: [entry] }, "no-role");
     expect(r.status).toBe(201);
     expect(r.json).toEqual({ resources: [entry] });

@@ -467,8 +467,8 @@ describe("failures (app_packager.rb): FAILED, the exact data.error, no checksum"
       await seedCache({ "cached.txt": CACHED });
       const cache = theSim().state.resourceCache;
       const key = sha1(CACHED);
-      const entry = cache.get(key)!;
-      cache.set(key, { ...entry, contentSha1: "different" });
+      // The index says the stored content has another SHA-1: a corrupt cache (its record, changed in place).
+      Object.assign(cache.get(key)!, { contentSha1: "different" });
       expectFailed(
         await uploadAndSettle(null, [v3("app/file.txt", CACHED, "644")]),
         "One or more cached resources did not match the given checksum. They have been deleted; please retry package upload.",

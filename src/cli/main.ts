@@ -47,6 +47,8 @@ Server options:
   --max-package-size BYTES largest unzipped package (default ${DEFAULTS.maxPackageSize})
   --resource-cache-min-size BYTES  smallest file the resource cache takes (default ${DEFAULTS.resourceCacheMinSize})
   --resource-cache-max-size BYTES  largest file the resource cache takes (default ${DEFAULTS.resourceCacheMaxSize})
+  --resource-cache-budget BYTES    most bytes of files the resource cache keeps; the least recently
+                                   used go first (default ${DEFAULTS.resourceCacheBudget})
   --download-link-method   add "method":"GET" to download links, as the seed document shows
   --scenario NAME          how uploads are answered (default cloud-controller; see 'mock-packages scenarios');
                            options after a semicolon, e.g. --scenario "slow; latency=300"
@@ -122,6 +124,7 @@ const FLAGS = {
   "max-package-size": { type: "string" },
   "resource-cache-min-size": { type: "string" },
   "resource-cache-max-size": { type: "string" },
+  "resource-cache-budget": { type: "string" },
   "download-link-method": { type: "boolean" },
   quiet: { type: "boolean" },
   scenario: { type: "string" },
@@ -225,6 +228,7 @@ async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): P
     maxPackageSize: intFlag("max-package-size", values["max-package-size"]),
     resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
     resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
+    resourceCacheBudget: intFlag("resource-cache-budget", values["resource-cache-budget"]),
     downloadLinkMethod: values["download-link-method"],
     scenario:
       values.scenario === undefined

@@ -34,8 +34,16 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+export interface BlobOptions {
+  /**
+   * The blob may be kept long, among many like it (a resource cache entry): a store that
+   * keeps small blobs in memory keeps this one where it keeps large ones.
+   */
+  longLived?: boolean;
+}
+
 export interface BlobStore {
-  create(): BlobWriter;
+  create(options?: BlobOptions): BlobWriter;
   /** Bytes `[start, end)` of a blob; shorter when the blob ends first. */
   read(id: string, start: number, end: number): Promise<Uint8Array>;
   /** The whole blob as a stream. */

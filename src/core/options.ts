@@ -30,6 +30,11 @@ export interface SimulatorOptions {
   resourceCacheMinSize?: number;
   /** Largest file the resource cache takes, in bytes. Default 536870912. */
   resourceCacheMaxSize?: number;
+  /**
+   * Most bytes of files the resource cache keeps; adding one evicts the least recently used
+   * (their blobs are deleted), so matches only get rarer. Default 536870912 (512 MiB).
+   */
+  resourceCacheBudget?: number;
   /** Emit `"method":"GET"` on packages' download links, as the seed document shows. Default false (real). */
   downloadLinkMethod?: boolean;
   /** The scenario of the upload endpoint at start and after reset. Default `cloud-controller`. */
@@ -78,6 +83,7 @@ export interface ResolvedOptions {
   maxValidPackagesStored: number;
   resourceCacheMinSize: number;
   resourceCacheMaxSize: number;
+  resourceCacheBudget: number;
   downloadLinkMethod: boolean;
   origin: string;
   scenario: ScenarioSetting;
@@ -97,6 +103,7 @@ export const DEFAULTS = Object.freeze({
   maxValidPackagesStored: 5,
   resourceCacheMinSize: 65536,
   resourceCacheMaxSize: 536870912,
+  resourceCacheBudget: 536870912,
   origin: "http://127.0.0.1:4010",
 });
 
@@ -150,6 +157,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
       options.resourceCacheMaxSize,
       DEFAULTS.resourceCacheMaxSize,
     ),
+    resourceCacheBudget: nonNegative("resourceCacheBudget", options.resourceCacheBudget, DEFAULTS.resourceCacheBudget),
     downloadLinkMethod: options.downloadLinkMethod ?? false,
     origin: (options.origin ?? DEFAULTS.origin).replace(/\/+$/, ""),
     scenario: toSetting(options.scenario ?? "cloud-controller"),

@@ -160,14 +160,19 @@ class SimulatorInstance implements SimulatorInternals {
   }
 
   private async loadWorld(): Promise<void> {
-    const { world, seed, maxValidPackagesStored } = this.options;
+    const { world, seed, maxValidPackagesStored, resourceCacheBudget } = this.options;
     const data: WorldData =
       typeof world === "function"
         ? await world(seed)
         : (world ??
           // Loaded only here: the fixture world brings faker, which a simulator given a world never needs.
           (await (await import("./world/fixture-world.js")).buildFixtureWorld(seed)));
-    const fresh = await createWorld(data, { store: this.store, now: this.services.now, maxValidPackagesStored });
+    const fresh = await createWorld(data, {
+      store: this.store,
+      now: this.services.now,
+      maxValidPackagesStored,
+      resourceCacheBudget,
+    });
     // The scenario option wins over the world's own; without either, the real controller answers.
     if (this.given.scenario !== undefined || data.scenario === undefined) {
       fresh.state.scenario = { ...this.options.scenario };

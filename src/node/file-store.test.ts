@@ -32,6 +32,17 @@ describe("createFileStore", () => {
     expect(await getBytes(store, info.id)).toEqual(bytes(1000, 1));
   });
 
+  it("writes a long-lived blob (a resource cache entry) to a file, however small", async () => {
+    store = createFileStore({ memoryThreshold: 1024 });
+    const writer = store.create({ longLived: true });
+    await writer.write(bytes(100, 4));
+    const info = await writer.finish();
+    expect(readdirSync(store.directory)).toEqual([info.id]);
+    expect(await getBytes(store, info.id)).toEqual(bytes(100, 4));
+    await store.delete(info.id);
+    expect(readdirSync(store.directory)).toEqual([]);
+  });
+
   it("spills a large blob to a file in batches, byte for byte, whatever the chunk sizes", async () => {
     store = createFileStore({ memoryThreshold: 64 * 1024 });
     // Chunks smaller and larger than a batch (1 MiB), ending mid-batch.

@@ -28,7 +28,8 @@ export interface FileStoreOptions {
   /**
    * Blobs up to this many bytes stay in memory and never touch the disk (small
    * uploads, small stored zips); larger ones spill to a file as they are written.
-   * Default 256 KiB; 0 puts every blob on disk.
+   * Default 256 KiB; 0 puts every blob on disk. Long-lived blobs (resource cache
+   * entries, which may be many) always go to disk.
    */
   memoryThreshold?: number;
 }
@@ -51,9 +52,10 @@ export function createFileStore(options: FileStoreOptions = {}): FileStore {
 
   return {
     directory,
-    create(): BlobWriter {
+    create(blobOptions): BlobWriter {
       const id = `blob-${++next}`;
-      return fileWriter(pathOf(id), threshold, (bytes) => memory.set(id, bytes), id);
+      const limit = blobOptions?.longLived ? 0 : threshold;
+      return fileWriter(pathOf(id), limit, (bytes) => memory.set(id, bytes), id);
     },
     async read(id, start, end) {
       const inMemory = memory.get(id);

@@ -11,7 +11,7 @@ import type { BlobInfo, BlobStore } from "../blob-store.js";
 import { cfMessage } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { V2Resource } from "../upload/resources-field.js";
-import type { CachedResource } from "../world/state.js";
+import type { ResourceCache } from "./resource-cache.js";
 import { ZipFormatError, readZipDirectory, type ReadRange, type ZipDirectory } from "../zip/reader.js";
 import { writeZip, type AppendedFile } from "../zip/writer.js";
 import { EMPTY_ZIP, INVALID_ZIP, JobFailure } from "./failures.js";
@@ -30,7 +30,7 @@ export interface ProcessingInput {
 export interface ProcessingEnv {
   store: BlobStore;
   options: ResolvedOptions;
-  resourceCache: Map<string, CachedResource>;
+  resourceCache: ResourceCache;
   /** The `resource_matching` feature flag: uploads are unzipped and cached only when on. */
   resourceMatching: boolean;
   now(): number;
@@ -43,6 +43,11 @@ export type ProcessingResult = { ok: true; blob: BlobInfo } | { ok: false; error
 /** Runs steps 2 to 6 on an upload; every expected failure is a result, not an exception. */
 export async function processPackage(input: ProcessingInput, env: ProcessingEnv): Promise<ProcessingResult> {
   if (input.upload === null && input.resources.length === 0) return { ok: false, error: INVALID_ZIP };
+  // The cache entries the resources name are a use, and held from eviction until the final zip is
+  // written: caching the upload's own files (step 2) or another job's never evicts them meanwhile.
+  const held = input.resources
+    .map((r) => r.sha1)
+    .filter((sha1): sha1 is string => typeof sha1 === "string" && env.resourceCache.hold(sha1) !== undefined);
   try {
     const uploaded = input.upload ? await readUploadedZip(input.upload, env) : null;
     env.signal?.throwIfAborted();
@@ -66,6 +71,8 @@ export async function processPackage(input: ProcessingInput, env: ProcessingEnv)
     if (error instanceof JobFailure) return { ok: false, error: error.message };
     if (error instanceof ZipFormatError) return { ok: false, error: INVALID_ZIP };
     throw error;
+  } finally {
+    for (const sha1 of held) env.resourceCache.release(sha1);
   }
 }
 
@@ -96,9 +103,8 @@ async function fetchResources(input: ProcessingInput, env: ProcessingEnv): Promi
     const cached = env.resourceCache.get(r.sha1);
     if (!cached) throw new JobFailure(`Could not find object '${r.sha1}'`);
     if (cached.contentSha1 !== r.sha1) {
-      // A corrupt cache entry is deleted, and the upload must be retried.
-      env.resourceCache.delete(r.sha1);
-      await env.store.delete(cached.blobId);
+      // A corrupt cache entry is deleted (its blob with it), and the upload must be retried.
+      await env.resourceCache.delete(r.sha1);
       throw new JobFailure(cfMessage("ResourceChecksumMismatch"));
     }
     appended.set(r.name, {

@@ -18,3 +18,15 @@ export function checkPackageSize(sizes: Iterable<number>, max: number): void {
   for (const size of sizes) total += size;
   if (total > max) throw new JobFailure(tooLargeMessage(max));
 }
+
+/**
+ * Counts what unzipping really gives against `max`, as it comes out: a guard behind the
+ * declared sizes (their sum is checked first, and no entry may give more than it declares).
+ */
+export function inflatedSizeGuard(max: number): (chunk: Uint8Array) => void {
+  let total = 0;
+  return (chunk) => {
+    total += chunk.length;
+    if (total > max) throw new JobFailure(tooLargeMessage(max));
+  };
+}

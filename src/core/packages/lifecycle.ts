@@ -18,6 +18,8 @@
  * the same answers without a second copy of the bytes).
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
+import { ResourceCache } from "../bits/resource-cache.js";
+import { DEFAULTS } from "../options.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
 import { Cancelled } from "../jobs/scheduler.js";
 import { toSetting } from "../scenarios/parse.js";
@@ -35,6 +37,8 @@ export interface LifecycleEnv {
   now(): number;
   /** `packages.max_valid_packages_stored`: finished packages kept per app. */
   maxValidPackagesStored: number;
+  /** Most bytes of files the world's resource cache keeps. Default {@link DEFAULTS}' `resourceCacheBudget`. */
+  resourceCacheBudget?: number;
 }
 
 export interface NewPackage {
@@ -74,7 +78,10 @@ export class Retired extends Cancelled {
 /** A world's state and the lifecycle that alone may change its packages. */
 export async function createWorld(world: WorldData, env: LifecycleEnv): Promise<World> {
   const packages = new Map<string, PackageRecord>();
-  const state = new State(packages);
+  const state = new State(
+    packages,
+    new ResourceCache(env.store, env.resourceCacheBudget ?? DEFAULTS.resourceCacheBudget),
+  );
   state.load(world);
   if (world.scenario !== undefined) state.scenario = toSetting(world.scenario);
   const retirement = new AbortController();

@@ -73,8 +73,8 @@ export async function handleResourceMatches(ctx: Context): Promise<Answer> {
     if (!(min < size && size < max)) return false;
     // An entry without a mode never matches, despite the documented 0744 default.
     if (typeof r.mode !== "string" || parseInt(r.mode, 8) < 0o600) return false;
-    const sha1 = (r.checksum as { value: string }).value;
-    return ctx.state.resourceCache.has(sha1);
+    // A match is a use: it keeps the file from eviction the longest.
+    return ctx.state.resourceCache.touch((r.checksum as { value: string }).value);
   });
   return json(201, { resources: matched });
 }

@@ -14,27 +14,24 @@ import type {
 } from "./model.js";
 import { FEATURE_FLAG_DEFAULTS } from "./model.js";
 import type { ScenarioSetting } from "../scenarios/catalog.js";
+import type { ResourceCache } from "../bits/resource-cache.js";
+
+export type { CachedResource } from "../bits/resource-cache.js";
 
 export interface OrgRecord extends Required<OrgData> {}
 export interface SpaceRecord extends Required<SpaceData> {}
 export interface AppRecord extends Required<AppData> {}
 
-/** The resource cache: files a successful upload left behind, keyed by SHA-1. */
-export interface CachedResource {
-  /** The key: the SHA-1 the file was cached under. */
-  sha1: string;
-  size: number;
-  blobId: string;
-  /** SHA-1 of the stored content; differs from the key only when the cache is corrupt. */
-  contentSha1: string;
-}
-
 export class State {
   /**
    * @param packages The package table, writable only by the lifecycle that was given it
    *   (`createWorld` in `src/core/packages/lifecycle.ts`); everyone else reads it here.
+   * @param resourceCache The resource cache: files uploads left behind, by SHA-1, within a byte budget.
    */
-  constructor(readonly packages: ReadonlyMap<string, Readonly<PackageRecord>> = new Map()) {}
+  constructor(
+    readonly packages: ReadonlyMap<string, Readonly<PackageRecord>>,
+    readonly resourceCache: ResourceCache,
+  ) {}
 
   orgs = new Map<string, OrgRecord>();
   spaces = new Map<string, SpaceRecord>();
@@ -42,7 +39,6 @@ export class State {
   users = new Map<string, UserData>();
   jobs = new Map<string, JobRecord>();
   featureFlags = new Map<string, FeatureFlagRecord>();
-  resourceCache = new Map<string, CachedResource>();
   /** The global scenario of the upload endpoint. */
   scenario: ScenarioSetting = { name: "cloud-controller" };
   /** Scenarios bound to one package each, by guid. */
