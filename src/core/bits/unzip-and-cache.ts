@@ -47,9 +47,14 @@ async function extractToStore(
 /** Unzips every entry and caches the regular files of cacheable size and mode. */
 export async function unzipAndCache(env: ProcessingEnv, read: ReadRange, dir: ZipDirectory): Promise<void> {
   const { resourceCacheMinSize: min, resourceCacheMaxSize: max, maxPackageSize } = env.options;
-  const check = inflatedSizeGuard(maxPackageSize);
+  const guard = inflatedSizeGuard(maxPackageSize);
+  // A reset or close cancels the job between pieces of output, so that neither a zip of many
+  // entries nor one huge entry holds up the exit.
+  const check = (chunk: Uint8Array) => {
+    env.signal?.throwIfAborted();
+    guard(chunk);
+  };
   for (const entry of dir.entries) {
-    // A reset or close cancels the job here: a zip of many entries would otherwise hold up the exit.
     env.signal?.throwIfAborted();
     if (entry.isDirectory) continue;
     if (!isCacheable(entry, min, max)) {
