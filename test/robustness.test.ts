@@ -401,7 +401,7 @@ describe("limits answer with clear errors", () => {
     expect(h.sim.state.packages.get(guid)!.state).toBe("AWAITING_UPLOAD");
   });
 
-  it("readUploadForm: a text field over maxFieldSize is a parse error naming the field and the limit, nothing stored", async () => {
+  it("readUploadForm: a text field over maxFieldSize is the front end's 413 naming the field and the limit, nothing stored", async () => {
     const store = createMemoryStore();
     const body = buildMultipart([
       { name: "bits", filename: "a.zip", content: new Uint8Array(100) },
@@ -413,7 +413,8 @@ describe("limits answer with clear errors", () => {
       body: body.body,
     });
     await expect(readUploadForm(request, store, { maxBodySize: 1 << 20, maxFieldSize: 1024 })).rejects.toMatchObject({
-      detail: "Request invalid due to parse error: the form field 'resources' is larger than 1024 bytes",
+      status: 413,
+      detail: expect.stringMatching(/^The form field 'resources' is larger than 1024 bytes, the most the front end keeps/),
     });
   });
 

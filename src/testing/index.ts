@@ -39,7 +39,9 @@ function describeUpload(e: JournalEntry): string {
     `  #${e.id} ${e.method} ${e.path} → ${e.status}` +
     (e.multipart ? ` fields [${e.multipart.parts.map((p) => p.name).join(", ")}]` : "") +
     (bits ? ` zip [${(bits.entries ?? ["(not a zip)"]).join(", ")}]` : "") +
-    (res ? ` resources ${"entries" in res ? res.entries.length : "(invalid JSON)"}` : "")
+    (res
+      ? ` resources ${"entries" in res ? res.entries.length : "invalid" in res ? "(invalid JSON)" : `(not read, ${res.length} characters)`}`
+      : "")
   );
 }
 

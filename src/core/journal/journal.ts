@@ -9,16 +9,25 @@ export interface JournalBits {
   contentType: string | null;
   size: number;
   sha256: string;
-  /** Entry names from the zip's central directory; null when the bytes are not a zip. */
+  /**
+   * Entry names from the zip's central directory, in order; null when the bytes are not a zip.
+   * At most 20,000 names and 2 MiB of them are kept: `entriesOmitted` counts the rest.
+   */
   entries: string[] | null;
+  entriesOmitted?: number;
 }
 
 export interface JournalMultipart {
   /** Every part in request order. */
   parts: Array<{ name: string | null; filename: string | null; contentType: string | null; size: number }>;
   bits: JournalBits | null;
-  /** The `resources` field: the parsed entries, or the raw text when it is not JSON. Null when absent. */
-  resources: { entries: unknown[] } | { invalid: string } | null;
+  /**
+   * The `resources` field as the controller read it (check 4): the parsed `entries`; or the text
+   * when it is `invalid` JSON (its first 64 KiB); or, when the request failed before check 4 (a
+   * missing token, …) or the text is over 1 MiB, the `unread` text's first 64 KiB and its `length`
+   * in characters. Null when absent.
+   */
+  resources: { entries: unknown[] } | { invalid: string } | { unread: string; length: number } | null;
 }
 
 export interface ContractViolation {

@@ -21,7 +21,7 @@ import { presentPackage } from "../presenters.js";
 import { behaviourOf, type UploadBehaviour } from "../scenarios/catalog.js";
 import { ScenarioError, scenarioFromPrefer } from "../scenarios/parse.js";
 import { NGX_DUMMY_KEY, readUploadForm, type UploadForm } from "../upload/front-end.js";
-import { summariseForm } from "../upload/form-summary.js";
+import { noteResources, summariseForm } from "../upload/form-summary.js";
 import { readResourcesField, resourcesAreBlank } from "../upload/resources-field.js";
 import { unknownFieldsMessage } from "../validation.js";
 
@@ -145,7 +145,9 @@ async function checkAndAccept(ctx: Context, form: UploadForm, behaviour: UploadB
   // 3. The app_bits_upload feature flag; admins bypass it (403 CF-FeatureDisabled).
   requireAppBitsUploadFlag(ctx.state, perms);
   // 4. A non-blank `resources` must parse (422 `Resources must be valid JSON.`).
-  const resources = readResourcesField(form.resources, form.bits !== null, form.parsedResources);
+  const resources = readResourcesField(form.resources, form.bits !== null, (parsed) =>
+    noteResources(ctx.trace.multipart, form.resources!, parsed),
+  );
   // 5. Message validation, before the package is even looked up.
   const messages = validateUploadMessage(form);
   if (messages.length) throw new CfError("UnprocessableEntity", messages);

@@ -1,43 +1,68 @@
 /**
  * The journal's view of an upload body: its parts in order, the zip's entry
- * names (from its central directory), and the parsed `resources`. The parsed
- * JSON is kept on the form, so that the controller's check 4 does not parse it again.
+ * names (from its central directory) and the `resources` field. Nothing is
+ * parsed here that the controller has not parsed: `resources` is kept as a
+ * bounded prefix of its text until check 4 parses it ({@link noteResources}),
+ * and a zip's names are kept up to a bound.
  */
 import type { BlobStore } from "../blob-store.js";
 import type { JournalMultipart } from "../journal/journal.js";
 import { readZipDirectory } from "../zip/reader.js";
 import type { UploadForm } from "./front-end.js";
 
-/** How deep a parsed `resources` value may nest and still be kept parsed. */
+/** The most of a text the journal keeps when it keeps text (`resources` not parsed, or not JSON). */
+export const JOURNAL_TEXT_PREFIX = 64 * 1024;
+/** The longest `resources` text whose parsed entries the journal keeps (some 5,000 cf CLI entries). */
+export const JOURNAL_PARSED_MAX = 1024 * 1024;
+/** The most zip entry names the journal keeps per upload, and the most characters of them in all. */
+export const JOURNAL_ENTRY_NAMES = 20_000;
+export const JOURNAL_ENTRY_NAME_CHARS = 2 * 1024 * 1024;
+/** How deep parsed `resources` may nest and still be kept parsed (deeper could not be serialised again). */
 const MAX_DEPTH = 32;
 
 export async function summariseForm(form: UploadForm, store: BlobStore): Promise<JournalMultipart> {
   let bits: JournalMultipart["bits"] = null;
   if (form.bits) {
     const blob = form.bits;
-    let entries: string[] | null;
+    let names: { entries: string[] | null; entriesOmitted?: number };
     try {
       const dir = await readZipDirectory((s, e) => store.read(blob.id, s, e), blob.size);
-      entries = dir.entries.map((e) => e.name);
+      names = boundedNames(dir.entries.map((e) => e.name));
     } catch {
-      entries = null;
+      names = { entries: null };
     }
-    bits = { filename: blob.filename, contentType: blob.contentType, size: blob.size, sha256: blob.sha256, entries };
+    bits = { filename: blob.filename, contentType: blob.contentType, size: blob.size, sha256: blob.sha256, ...names };
   }
-  let resources: JournalMultipart["resources"] = null;
-  if (form.resources !== null) {
-    try {
-      const parsed: unknown = JSON.parse(form.resources);
-      form.parsedResources = { value: parsed };
-      // Kept parsed only when it is shallow enough to serialise again: a hostile body nested
-      // thousands deep would otherwise break every later read of the journal.
-      resources =
-        Array.isArray(parsed) && depthAtMost(parsed, MAX_DEPTH) ? { entries: parsed } : { invalid: form.resources };
-    } catch {
-      resources = { invalid: form.resources };
-    }
-  }
+  const resources = form.resources === null ? null : unread(form.resources);
   return { parts: form.parts, bits, resources };
+}
+
+/**
+ * What check 4 made of `resources` (its parsed JSON, or `undefined` when it is not JSON), for
+ * the journal: the entries when the text is short enough to keep parsed, else a prefix of the text.
+ */
+export function noteResources(summary: JournalMultipart | null, text: string, parsed: unknown): void {
+  if (!summary) return;
+  if (parsed === undefined) summary.resources = { invalid: text.slice(0, JOURNAL_TEXT_PREFIX) };
+  else if (text.length <= JOURNAL_PARSED_MAX && Array.isArray(parsed) && depthAtMost(parsed, MAX_DEPTH)) {
+    summary.resources = { entries: parsed };
+  } else summary.resources = unread(text);
+}
+
+/** A text the controller did not parse (the request failed first) or too long to keep parsed. */
+function unread(text: string): { unread: string; length: number } {
+  return { unread: text.slice(0, JOURNAL_TEXT_PREFIX), length: text.length };
+}
+
+function boundedNames(all: string[]): { entries: string[]; entriesOmitted?: number } {
+  const entries: string[] = [];
+  let chars = 0;
+  for (const name of all) {
+    if (entries.length >= JOURNAL_ENTRY_NAMES || chars + name.length > JOURNAL_ENTRY_NAME_CHARS) break;
+    entries.push(name);
+    chars += name.length;
+  }
+  return entries.length === all.length ? { entries } : { entries, entriesOmitted: all.length - entries.length };
 }
 
 /** Whether a parsed JSON value nests no deeper than `limit` (iterative: no recursion to overflow). */

@@ -28,19 +28,25 @@ export interface UploadForm {
   bodySize: number;
   /** The Content-Type had no boundary, so no part could be read. */
   boundaryMissing?: boolean;
-  /** The `resources` JSON once parsed, shared by the journal's summary and the controller's check 4. */
-  parsedResources?: { value: unknown };
 }
 
 export interface UploadFormLimits {
   maxBodySize: number;
-  /** Largest text field kept in memory. Default 64 MiB (5000 resource entries need about 1 MiB). */
+  /** Largest text field kept in memory. Default {@link MAX_FIELD_SIZE}. */
   maxFieldSize?: number;
   maxParts?: number;
   maxHeaderSize?: number;
 }
 
 const DUMMY = "<ngx_upload_module_dummy>";
+
+/**
+ * The largest text field (`resources`) the front end keeps in memory: 4 MiB, some 27,000 cf CLI
+ * entries, while a client lists only the files the cache matched (64 KiB or more each), far fewer.
+ * The upload module keeps non-file fields in memory too and answers 413 past its own bound
+ * (`upload_max_output_body_len`). Parsing 4 MiB of the worst JSON takes some 100 MiB and tens of ms.
+ */
+export const MAX_FIELD_SIZE = 4 * 1024 * 1024;
 
 /** Reads and stores an upload body. On any error nothing is left in the store. */
 export async function readUploadForm(
@@ -56,7 +62,7 @@ export async function readUploadForm(
     return { keys: [], resources: null, bits: null, parts: [], bodySize: 0, boundaryMissing: true };
   }
   if (request.body === null) throw new CfError("MessageParseError", "the multipart body is empty");
-  const form = new FormCollector(store, limits.maxFieldSize ?? 64 * 1024 * 1024);
+  const form = new FormCollector(store, limits.maxFieldSize ?? MAX_FIELD_SIZE);
   const parser = new MultipartParser(boundary, { maxParts: limits.maxParts, maxHeaderSize: limits.maxHeaderSize });
   const reader = request.body.getReader();
   let bodySize = 0;
@@ -197,9 +203,10 @@ class FormCollector {
     if (part.writer) await part.writer.write(chunk);
     else if (part.text) {
       if (part.size > this.maxFieldSize) {
-        throw new CfError(
-          "MessageParseError",
-          `the form field '${part.name ?? ""}' is larger than ${this.maxFieldSize} bytes`,
+        throw new FrontEndError(
+          413,
+          `The form field '${part.name ?? ""}' is larger than ${this.maxFieldSize} bytes, the most the front end keeps of a text field. ` +
+            "List only the files the resource match found (or none) in 'resources', and send the others in the 'bits' zip.",
         );
       }
       part.text.push(chunk);

@@ -67,16 +67,28 @@ export function translateResources(parsed: unknown): ParsedResources {
 /**
  * Check 4 of the upload (`packages_controller.rb#upload`): a non-blank `resources` must parse
  * and translate, else 422 `Resources must be valid JSON.` Answers the entries for the job.
- * `parsed` is the field's JSON when it was parsed already (for the journal).
+ * `onParsed` hears the parsed JSON (`undefined` when the text is not JSON), for the journal.
  */
-export function readResourcesField(text: string | null, withBits: boolean, parsed?: { value: unknown }): V2Resource[] {
+export function readResourcesField(
+  text: string | null,
+  withBits: boolean,
+  onParsed?: (parsed: unknown) => void,
+): V2Resource[] {
   if (resourcesAreBlank(text)) {
     // The real controller answers 500 to a whitespace-only `resources` sent with bits (it reaches
     // JSON.parse in the action). The simulator names the mistake instead of failing opaquely.
     if (withBits && text !== null && text !== "" && isBlank(text)) throw invalidResources();
     return [];
   }
-  const result = parsed ? translateResources(parsed.value) : parseResources(text!);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text!);
+  } catch {
+    onParsed?.(undefined);
+    throw invalidResources();
+  }
+  onParsed?.(parsed);
+  const result = translateResources(parsed);
   if (!result.ok) throw invalidResources();
   return result.entries;
 }
