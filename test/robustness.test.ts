@@ -414,7 +414,9 @@ describe("limits answer with clear errors", () => {
     });
     await expect(readUploadForm(request, store, { maxBodySize: 1 << 20, maxFieldSize: 1024 })).rejects.toMatchObject({
       status: 413,
-      detail: expect.stringMatching(/^The form field 'resources' is larger than 1024 bytes, the most the front end keeps/),
+      detail: expect.stringMatching(
+        /^The form field 'resources' is larger than 1024 bytes, the most the front end keeps/,
+      ),
     });
   });
 

@@ -5,12 +5,12 @@
  * memory (`VmHWM` in /proc/<pid>/status, reset before each upload) of a server run as a
  * child process: a bomb inflated whole shows as hundreds of MiB.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip } from "../fixtures/index.js";
 import { cfUploadBody, postUpload } from "./support/api.js";
 import { overHttp, tokenFor, type Client } from "./support/client.js";
 import { startCli, type RunningCli } from "./support/cli.js";
+import { peakMiB, resetPeak } from "./support/proc.js";
 import { buildZipBomb } from "./support/zip-bomb.js";
 
 const MiB = 1024 * 1024;
@@ -21,18 +21,6 @@ const MAX_PACKAGE = 128 * MiB;
  */
 const PEAK_GROWTH_MiB = 64;
 const INVALID_ZIP = "The app upload is invalid: Invalid zip archive.";
-
-/** The peak resident memory of a process since it started or since {@link resetPeak}, in MiB. */
-function peakMiB(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(m[1]) / 1024;
-}
-
-/** Lowers a process's peak resident memory to what it uses now (`echo 5 > /proc/<pid>/clear_refs`, Linux 4.0+). */
-function resetPeak(pid: number): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, "5");
-}
 
 describe.skipIf(process.platform !== "linux")("zip bombs (the server's peak memory, in a child process)", () => {
   let server: RunningCli;

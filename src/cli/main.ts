@@ -44,6 +44,8 @@ Server options:
   --processing-delay MS    time from an accepted upload to READY/FAILED (default ${DEFAULTS.processingDelay})
   --signing-key KEY        HS256 key tokens must be signed with (default: the documented "${DEFAULT_SIGNING_KEY}")
   --max-body-size BYTES    largest request body; larger gets 413 (default ${DEFAULTS.maxBodySize})
+  --max-json-body-size BYTES  largest JSON request body (creates, resource matches, the admin API);
+                           larger gets 413 (default ${DEFAULTS.maxJsonBodySize})
   --max-package-size BYTES largest unzipped package (default ${DEFAULTS.maxPackageSize})
   --resource-cache-min-size BYTES  smallest file the resource cache takes (default ${DEFAULTS.resourceCacheMinSize})
   --resource-cache-max-size BYTES  largest file the resource cache takes (default ${DEFAULTS.resourceCacheMaxSize})
@@ -59,6 +61,8 @@ Server options:
   --admin-token TOKEN      the admin API needs 'Authorization: bearer TOKEN' (default: none on
                            127.0.0.1; with another --host, a random token printed at start)
   --admin-open             with another --host, no admin token: anyone on the network may drive it
+  --journal-max-bytes BYTES  most bytes the request journal keeps, the oldest entries go first
+                           (default ${DEFAULTS.journalMaxBytes}; GET /__mock/journal counts the dropped)
   --contract-verdicts      check each request against spec/openapi.yaml for the journal
                            (GET /__mock/journal); loads Prism: about 1 s more start-up, 100 MB more memory
   --world FILE             start on your own world (YAML or JSON, schema: fixtures/world.schema.json)
@@ -121,6 +125,8 @@ const FLAGS = {
   "processing-delay": { type: "string" },
   "signing-key": { type: "string" },
   "max-body-size": { type: "string" },
+  "max-json-body-size": { type: "string" },
+  "journal-max-bytes": { type: "string" },
   "max-package-size": { type: "string" },
   "resource-cache-min-size": { type: "string" },
   "resource-cache-max-size": { type: "string" },
@@ -225,6 +231,8 @@ async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): P
     processingDelay: intFlag("processing-delay", values["processing-delay"]),
     signingKey: values["signing-key"],
     maxBodySize: intFlag("max-body-size", values["max-body-size"]),
+    maxJsonBodySize: intFlag("max-json-body-size", values["max-json-body-size"]),
+    journalMaxBytes: intFlag("journal-max-bytes", values["journal-max-bytes"]),
     maxPackageSize: intFlag("max-package-size", values["max-package-size"]),
     resourceCacheMinSize: intFlag("resource-cache-min-size", values["resource-cache-min-size"]),
     resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),

@@ -5,6 +5,7 @@ import { checkAuthorization, type TokenClaims } from "./auth/tokens.js";
 import { Permissions, type Identity } from "./auth/permissions.js";
 import type { BlobStore } from "./blob-store.js";
 import { CfError } from "./errors.js";
+import { readJsonText } from "./http/json-body.js";
 import type { IdSource } from "./ids.js";
 import type { Scheduler, Log } from "./jobs/scheduler.js";
 import type { Journal, RequestTrace } from "./journal/journal.js";
@@ -101,7 +102,7 @@ export class Context {
 
   /** Reads a JSON request body; 400 CF-MessageParseError when it is not JSON. */
   async jsonBody(): Promise<unknown> {
-    const text = await this.request.text();
+    const text = await readJsonText(this.request, this.services.options.maxJsonBodySize);
     this.trace.body = text;
     if (text.trim() === "") return {};
     try {

@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   store?: BlobStore;
   /** Largest request body the front end accepts, in bytes; larger gets 413. Default 2 GiB (`client_max_body_size 2048M`). */
   maxBodySize?: number;
+  /**
+   * Largest JSON request body (creates, updates, resource matches, the admin API); larger gets
+   * the front end's 413 before it is read whole. Default 4 MiB.
+   */
+  maxJsonBodySize?: number;
   /** `packages.max_package_size`: largest sum of uncompressed entry sizes. Default 1073741824. */
   maxPackageSize?: number;
   /** `packages.max_valid_packages_stored`: finished packages kept per app before older ones expire. Default 5. */
@@ -67,6 +72,11 @@ export interface SimulatorOptions {
   contract?: RequestChecker;
   /** Most journal entries kept (the oldest go first). Default 10000. */
   journalLimit?: number;
+  /**
+   * Most bytes the journal keeps, its entries measured as JSON (the oldest go first, and
+   * `GET /__mock/journal` says how many were dropped). Default 64 MiB.
+   */
+  journalMaxBytes?: number;
   /** Milliseconds since the epoch; for tests that need a fixed clock. Default `Date.now`. */
   now?: () => number;
   /** Receives the simulator's diagnostics. Default: warnings and errors to `console.error`. */
@@ -79,6 +89,7 @@ export interface ResolvedOptions {
   processingDelay: number;
   signingKey: string;
   maxBodySize: number;
+  maxJsonBodySize: number;
   maxPackageSize: number;
   maxValidPackagesStored: number;
   resourceCacheMinSize: number;
@@ -93,6 +104,7 @@ export interface ResolvedOptions {
   adminToken: string | null;
   cors: boolean;
   journalLimit: number;
+  journalMaxBytes: number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -104,6 +116,8 @@ export const DEFAULTS = Object.freeze({
   resourceCacheMinSize: 65536,
   resourceCacheMaxSize: 536870912,
   resourceCacheBudget: 536870912,
+  maxJsonBodySize: 4 * 1024 * 1024,
+  journalMaxBytes: 64 * 1024 * 1024,
   origin: "http://127.0.0.1:4010",
 });
 
@@ -141,6 +155,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     processingDelay: nonNegative("processingDelay", options.processingDelay, DEFAULTS.processingDelay),
     signingKey: options.signingKey ?? DEFAULT_SIGNING_KEY,
     maxBodySize: nonNegative("maxBodySize", options.maxBodySize, DEFAULTS.maxBodySize),
+    maxJsonBodySize: nonNegative("maxJsonBodySize", options.maxJsonBodySize, DEFAULTS.maxJsonBodySize),
     maxPackageSize: nonNegative("maxPackageSize", options.maxPackageSize, DEFAULTS.maxPackageSize),
     maxValidPackagesStored: nonNegative(
       "maxValidPackagesStored",
@@ -167,5 +182,6 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     adminToken: adminTokenOption(options.adminToken),
     cors: options.cors ?? true,
     journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),
+    journalMaxBytes: nonNegative("journalMaxBytes", options.journalMaxBytes, DEFAULTS.journalMaxBytes),
   };
 }

@@ -12,3 +12,11 @@ export function unknownFieldsMessage(keys: readonly string[], allowed: readonly 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Sets `map[key]` as the map's own property, whatever the key: `__proto__` included (a plain
+ * assignment would change the map's prototype, or do nothing, instead of storing the key).
+ */
+export function setOwn<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}

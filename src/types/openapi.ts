@@ -501,6 +501,12 @@ export interface components {
   schemas: {
     /** @description The request journal (mock-packages' own). */
     MockJournal: {
+      /**
+       * @description How many entries were dropped, oldest first, since the journal was created or
+       *     last cleared: past the most entries it keeps (option `journalLimit`, 10,000) or past
+       *     its byte budget (`--journal-max-bytes`, 64 MiB, entries measured as JSON).
+       */
+      dropped: number;
       entries: components["schemas"]["MockJournalEntry"][];
     };
     /** @description One request the simulator answered. */
@@ -545,10 +551,20 @@ export interface components {
           contentType: string | null;
           size: number;
           sha256: string;
-          /** @description Entry names from the zip's central directory; null when the bytes are not a zip. */
+          /**
+           * @description Entry names from the zip's central directory, in order; null when the bytes
+           *     are not a zip. At most 20,000 names and 2 MiB of them are kept.
+           */
           entries: string[] | null;
+          /** @description Present when names were left out of `entries`; how many. */
+          entriesOmitted?: number;
         };
-        /** @description The parsed `resources` entries, or the raw text when it is not a JSON array; null when absent. */
+        /**
+         * @description The `resources` field as the controller read it (check 4): the parsed
+         *     `entries`; the text when it is `invalid` JSON (its first 64 KiB); or, when the
+         *     request failed before check 4 (no token, …) or the text is over 1 MiB, the
+         *     `unread` text's first 64 KiB and its `length` in characters. Null when absent.
+         */
         resources:
           | null
           | {
@@ -556,10 +572,16 @@ export interface components {
             }
           | {
               invalid: string;
+            }
+          | {
+              unread: string;
+              length: number;
             };
       };
-      /** @description A JSON request body as sent; null when none was read. */
+      /** @description A JSON request body as sent, its first 64 KiB; null when none was read. */
       body: string | null;
+      /** @description Present when the body was longer than the journal keeps; how many characters were left out. */
+      bodyOmitted?: number;
       /** @description The response status; 0 when the connection was dropped on purpose. */
       status: number;
       /** @description The scenario that answered an upload. */
@@ -1008,6 +1030,21 @@ export interface components {
     };
   };
   responses: {
+    /**
+     * @description Request Entity Too Large, from the front end, not the controller, as an nginx HTML
+     *     page: the simulator reads at most `--max-json-body-size` bytes of a JSON body (default
+     *     4 MiB, option `maxJsonBodySize`) and parses none that holds more than 60,000 objects
+     *     and arrays or 300,000 values. `X-Mock-Packages-Detail` says which bound was passed.
+     */
+    JsonBodyTooLarge: {
+      headers: {
+        "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
+        [name: string]: unknown;
+      };
+      content: {
+        "text/html": string;
+      };
+    };
     /** @description Unauthorized. No token (`CF-NotAuthenticated`), or a token that is invalid or expired (`CF-InvalidAuthToken`). */
     Unauthorized: {
       headers: {
@@ -1418,6 +1455,7 @@ export interface operations {
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      413: components["responses"]["JsonBodyTooLarge"];
       /** @description The body is invalid, or the app is missing or not visible */
       422: {
         headers: {
@@ -1519,6 +1557,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      413: components["responses"]["JsonBodyTooLarge"];
       422: components["responses"]["UnprocessableEntity"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
@@ -1817,6 +1856,7 @@ export interface operations {
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      413: components["responses"]["JsonBodyTooLarge"];
       /** @description The resource list is invalid */
       422: {
         headers: {
@@ -2039,6 +2079,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["FeatureFlagNotFound"];
+      413: components["responses"]["JsonBodyTooLarge"];
       /** @description The body is invalid */
       422: {
         headers: {
@@ -2105,6 +2146,7 @@ export interface operations {
       401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
+      413: components["responses"]["JsonBodyTooLarge"];
     };
   };
   bindMockPackageScenario: {
@@ -2135,6 +2177,7 @@ export interface operations {
           "application/json": components["schemas"]["Errors"];
         };
       };
+      413: components["responses"]["JsonBodyTooLarge"];
     };
   };
   unbindMockPackageScenario: {
@@ -2206,6 +2249,7 @@ export interface operations {
         content: {
           /**
            * @example {
+           *       "dropped": 0,
            *       "entries": [
            *         {
            *           "id": 1,

@@ -4,6 +4,9 @@
  * verdict on the request against spec/openapi.yaml.
  */
 
+/** The most of a text the journal keeps of a request: a JSON body, a `resources` field it did not parse. */
+export const JOURNAL_TEXT_PREFIX = 64 * 1024;
+
 export interface JournalBits {
   filename: string;
   contentType: string | null;
@@ -70,8 +73,10 @@ export interface JournalEntry {
   headers: Record<string, string>;
   /** Summary of a multipart body (uploads); null for other requests. */
   multipart: JournalMultipart | null;
-  /** A JSON request body as sent (creates, updates, resource matches); null when none was read. */
+  /** A JSON request body as sent (creates, updates, resource matches), its first 64 KiB; null when none was read. */
   body: string | null;
+  /** Present when the body was longer than the journal keeps: how many characters were left out. */
+  bodyOmitted?: number;
   /** The response status; 0 when the connection was dropped on purpose (connection-reset). */
   status: number;
   /** The scenario that answered an upload, else null. */
@@ -107,6 +112,11 @@ export interface Journal {
   uploads(): JournalEntry[];
   /** The most recent entry, if any. */
   last(): JournalEntry | undefined;
+  /**
+   * How many entries were dropped, oldest first, since the journal was created or last
+   * cleared: past the most entries it keeps (`journalLimit`) or past its byte budget (`journalMaxBytes`).
+   */
+  dropped(): number;
   clear(): void;
 }
 
@@ -123,19 +133,43 @@ function matchesQuery(entry: JournalEntry, query: JournalQuery): boolean {
   return true;
 }
 
-export function createJournal(limit: number): Journal & { add(entry: Omit<JournalEntry, "id">): JournalEntry } {
-  // The oldest entries go first once `limit` is reached; dropping them is amortised O(1).
+export interface JournalLimits {
+  /** Most entries kept. */
+  entries: number;
+  /** Most bytes of entries kept, measured as their JSON (UTF-16 code units, as the heap holds them). */
+  bytes: number;
+}
+
+/**
+ * The journal: entries in arrival order, the oldest dropped once either limit is passed. Each
+ * entry's size is measured once, as its JSON, when it is added: whatever the requests, the
+ * journal stays within its budget and `GET /__mock/journal` can always serialise it.
+ */
+export function createJournal(limits: JournalLimits): Journal & { add(entry: Omit<JournalEntry, "id">): JournalEntry } {
+  // Dropping from the front is amortised O(1): a start index, and a compaction now and then.
   let entries: JournalEntry[] = [];
+  let sizes: number[] = [];
   let start = 0;
   let next = 0;
+  let bytes = 0;
+  let dropped = 0;
   const live = () => (start === 0 ? entries : entries.slice(start));
+  const dropOldest = () => {
+    bytes -= sizes[start]!;
+    start++;
+    dropped++;
+  };
   return {
     add(entry) {
       const full = { id: ++next, ...entry };
+      const size = JSON.stringify(full).length;
       entries.push(full);
-      if (entries.length - start > limit) start++;
-      if (start > limit) {
+      sizes.push(size);
+      bytes += size;
+      while (entries.length > start && (entries.length - start > limits.entries || bytes > limits.bytes)) dropOldest();
+      if (start > 1024 && start * 2 > entries.length) {
         entries = entries.slice(start);
+        sizes = sizes.slice(start);
         start = 0;
       }
       return full;
@@ -144,9 +178,13 @@ export function createJournal(limit: number): Journal & { add(entry: Omit<Journa
     find: (query = {}) => live().filter((e) => matchesQuery(e, query)),
     uploads: () => live().filter((e) => matchesQuery(e, { uploads: true })),
     last: () => (entries.length > start ? entries[entries.length - 1] : undefined),
+    dropped: () => dropped,
     clear() {
       entries = [];
+      sizes = [];
       start = 0;
+      bytes = 0;
+      dropped = 0;
     },
   };
 }

@@ -7,7 +7,13 @@
  */
 import type { Answer } from "../http/answer.js";
 import type { Log } from "../jobs/scheduler.js";
-import type { ContractVerdict, JournalEntry, RequestChecker, RequestTrace } from "./journal.js";
+import {
+  JOURNAL_TEXT_PREFIX,
+  type ContractVerdict,
+  type JournalEntry,
+  type RequestChecker,
+  type RequestTrace,
+} from "./journal.js";
 import { redactHeaders, redactPath, redactQuery } from "./redact.js";
 
 export type TracedHandler = (request: Request, trace: RequestTrace) => Promise<Answer>;
@@ -30,6 +36,8 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
     const path = redactPath(url.pathname);
     const query = redactQuery(url.search);
     const answer = await next(request, trace);
+    const body = trace.body === null ? null : trace.body.slice(0, JOURNAL_TEXT_PREFIX);
+    const bodyOmitted = trace.body === null ? 0 : trace.body.length - body!.length;
     options.add({
       time: new Date(started).toISOString(),
       method: request.method.toUpperCase(),
@@ -37,10 +45,11 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
       query,
       headers,
       multipart: trace.multipart,
-      body: trace.body,
+      body,
+      ...(bodyOmitted > 0 ? { bodyOmitted } : {}),
       status: answer.dropConnection ? 0 : answer.status,
       scenario: trace.scenario,
-      contract: verdict(options, { method: request.method, path, query, headers }, trace),
+      contract: verdict(options, { method: request.method, path, query, headers, body, bodyOmitted }, trace),
       durationMs: options.now() - started,
     });
     return answer;
@@ -49,12 +58,14 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
 
 function verdict(
   options: RecordOptions,
-  request: Pick<JournalEntry, "method" | "path" | "query" | "headers">,
+  request: Pick<JournalEntry, "method" | "path" | "query" | "headers" | "body"> & { bodyOmitted: number },
   trace: RequestTrace,
 ): ContractVerdict | null {
   if (!options.contract) return null;
   try {
-    return options.contract.checkRequest({ ...request, multipart: trace.multipart, body: trace.body });
+    // A body cut short for the journal is not JSON any more: the checker gets it whole, or not at all.
+    const body = request.bodyOmitted > 0 ? trace.body : request.body;
+    return options.contract.checkRequest({ ...request, multipart: trace.multipart, body });
   } catch (error) {
     options.log("warn", "the contract checker failed", error);
     return null;

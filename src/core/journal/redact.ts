@@ -7,6 +7,8 @@
  * kind of credential a client sent and how.
  */
 
+import { setOwn } from "../validation.js";
+
 export const REDACTED = "[redacted]";
 
 /** Headers that carry credentials by name. */
@@ -65,8 +67,12 @@ function redactCookies(value: string): string {
 export function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, key) => {
-    if (!isSecretHeader(key)) out[key] = value;
-    else out[key] = key === "cookie" || key === "set-cookie" ? redactCookies(value) : redactCredential(value);
+    const kept = !isSecretHeader(key)
+      ? value
+      : key === "cookie" || key === "set-cookie"
+        ? redactCookies(value)
+        : redactCredential(value);
+    setOwn(out, key, kept);
   });
   return out;
 }

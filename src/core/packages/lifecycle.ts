@@ -18,6 +18,7 @@
  * the same answers without a second copy of the bytes).
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
+import { setOwn } from "../validation.js";
 import { ResourceCache } from "../bits/resource-cache.js";
 import { DEFAULTS } from "../options.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
@@ -359,7 +360,7 @@ function applyMetadata(
   for (const kind of ["labels", "annotations"] as const) {
     for (const [key, value] of Object.entries(changes[kind] ?? {})) {
       if (value === null) delete pkg[kind][key];
-      else pkg[kind][key] = value;
+      else setOwn(pkg[kind], key, value);
     }
   }
 }

@@ -83,7 +83,7 @@ export async function handleGetJournal(ctx: Context): Promise<Answer> {
   if (q.has("status") && /^\d+$/.test(q.get("status")!)) query.status = Number(q.get("status"));
   if (q.get("uploads") === "true") query.uploads = true;
   if (q.get("violations") === "true") query.violations = true;
-  return json(200, { entries: ctx.services.journal.find(query) });
+  return json(200, { entries: ctx.services.journal.find(query), dropped: ctx.services.journal.dropped() });
 }
 
 /** `DELETE /__mock/journal`. */

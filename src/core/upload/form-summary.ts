@@ -6,12 +6,10 @@
  * and a zip's names are kept up to a bound.
  */
 import type { BlobStore } from "../blob-store.js";
-import type { JournalMultipart } from "../journal/journal.js";
+import { JOURNAL_TEXT_PREFIX, type JournalMultipart } from "../journal/journal.js";
 import { readZipDirectory } from "../zip/reader.js";
 import type { UploadForm } from "./front-end.js";
 
-/** The most of a text the journal keeps when it keeps text (`resources` not parsed, or not JSON). */
-export const JOURNAL_TEXT_PREFIX = 64 * 1024;
 /** The longest `resources` text whose parsed entries the journal keeps (some 5,000 cf CLI entries). */
 export const JOURNAL_PARSED_MAX = 1024 * 1024;
 /** The most zip entry names the journal keeps per upload, and the most characters of them in all. */

@@ -12,6 +12,7 @@
 import { concatBytes } from "../bytes.js";
 import { CfError } from "../errors.js";
 import { FrontEndError } from "../http/front-end-error.js";
+import { JsonCounter, MAX_JSON_CONTAINERS } from "../http/json-budget.js";
 import { MultipartError, MultipartParser, getBoundary, type MultipartEvent, type PartHeaders } from "./multipart.js";
 import type { BlobInfo, BlobStore, BlobWriter } from "../blob-store.js";
 
@@ -144,10 +145,12 @@ interface PartInProgress {
   filename: string | null;
   contentType: string | null;
   size: number;
-  /** The text of a field; null for a file. */
+  /** The text of the `resources` field; null for any other part. */
   text: Uint8Array[] | null;
   /** Where a `bits` file goes; null for anything else. */
   writer: BlobWriter | null;
+  /** What parsing the `resources` text will cost; null for anything else. */
+  counter: JsonCounter | null;
 }
 
 /**
@@ -193,7 +196,10 @@ class FormCollector {
     const isFile = filename !== null && filename !== "";
     const writer = name === "bits" && isFile ? this.store.create() : null;
     if (writer) this.writers.push(writer);
-    this.current = { name, filename, contentType, size: 0, text: isFile ? null : [], writer };
+    // Of the text fields only `resources` is kept (the controller reads no other): the rest are only counted.
+    const kept = !isFile && name === "resources";
+    const counter = kept ? new JsonCounter() : null;
+    this.current = { name, filename, contentType, size: 0, text: kept ? [] : null, writer, counter };
   }
 
   private async data(chunk: Uint8Array): Promise<void> {
@@ -207,6 +213,14 @@ class FormCollector {
           413,
           `The form field '${part.name ?? ""}' is larger than ${this.maxFieldSize} bytes, the most the front end keeps of a text field. ` +
             "List only the files the resource match found (or none) in 'resources', and send the others in the 'bits' zip.",
+        );
+      }
+      if (part.counter && !part.counter.feed(chunk)) {
+        throw new FrontEndError(
+          413,
+          `The form field 'resources' holds ${part.counter.describe()}, the most the simulator parses ` +
+            `(${MAX_JSON_CONTAINERS / 2} V3 entries). List only the files the resource match found (or none) ` +
+            "in 'resources', and send the others in the 'bits' zip.",
         );
       }
       part.text.push(chunk);
