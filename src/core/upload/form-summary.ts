@@ -3,11 +3,11 @@
  * names (from its central directory) and the `resources` field. Nothing is
  * parsed here that the controller has not parsed: `resources` is kept as a
  * bounded prefix of its text until check 4 parses it ({@link noteResources}),
- * and a zip's names are kept up to a bound.
+ * and a zip's names are read from a bounded prefix of its central directory.
  */
 import type { BlobStore } from "../blob-store.js";
 import { JOURNAL_TEXT_PREFIX, type JournalMultipart } from "../journal/journal.js";
-import { readZipDirectory } from "../zip/reader.js";
+import { readZipNames } from "../zip/reader.js";
 import type { UploadForm } from "./front-end.js";
 
 /** The longest `resources` text whose parsed entries the journal keeps (some 5,000 cf CLI entries). */
@@ -15,6 +15,8 @@ export const JOURNAL_PARSED_MAX = 1024 * 1024;
 /** The most zip entry names the journal keeps per upload, and the most characters of them in all. */
 export const JOURNAL_ENTRY_NAMES = 20_000;
 export const JOURNAL_ENTRY_NAME_CHARS = 2 * 1024 * 1024;
+/** The most of a zip's central directory read for the journal (names and their 46-byte records). */
+const JOURNAL_ENTRY_NAME_BYTES = 4 * 1024 * 1024;
 /** How deep parsed `resources` may nest and still be kept parsed (deeper could not be serialised again). */
 const MAX_DEPTH = 32;
 
@@ -24,8 +26,8 @@ export async function summariseForm(form: UploadForm, store: BlobStore): Promise
     const blob = form.bits;
     let names: { entries: string[] | null; entriesOmitted?: number };
     try {
-      const dir = await readZipDirectory((s, e) => store.read(blob.id, s, e), blob.size);
-      names = boundedNames(dir.entries.map((e) => e.name));
+      const dir = await readZipNames((s, e) => store.read(blob.id, s, e), blob.size, JOURNAL_ENTRY_NAME_BYTES);
+      names = boundedNames(dir.names, dir.count);
     } catch {
       names = { entries: null };
     }
@@ -52,15 +54,15 @@ function unread(text: string): { unread: string; length: number } {
   return { unread: text.slice(0, JOURNAL_TEXT_PREFIX), length: text.length };
 }
 
-function boundedNames(all: string[]): { entries: string[]; entriesOmitted?: number } {
+function boundedNames(read: string[], count: number): { entries: string[]; entriesOmitted?: number } {
   const entries: string[] = [];
   let chars = 0;
-  for (const name of all) {
+  for (const name of read) {
     if (entries.length >= JOURNAL_ENTRY_NAMES || chars + name.length > JOURNAL_ENTRY_NAME_CHARS) break;
     entries.push(name);
     chars += name.length;
   }
-  return entries.length === all.length ? { entries } : { entries, entriesOmitted: all.length - entries.length };
+  return entries.length === count ? { entries } : { entries, entriesOmitted: count - entries.length };
 }
 
 /** Whether a parsed JSON value nests no deeper than `limit` (iterative: no recursion to overflow). */

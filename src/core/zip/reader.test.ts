@@ -2,7 +2,7 @@ import { inflateSync, unzipSync, zipSync } from "fflate";
 import JSZip from "jszip";
 import { describe, expect, it } from "vitest";
 import { crc32 } from "./crc32.js";
-import { ZipFormatError, dataOffset, readZipDirectory, type ReadRange, type ZipEntry } from "./reader.js";
+import { ZipFormatError, dataOffset, readZipDirectory, readZipNames, type ReadRange, type ZipEntry } from "./reader.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const MTIME = new Date(Date.UTC(2024, 0, 2, 3, 4, 6));
@@ -288,5 +288,44 @@ describe("dataOffset", () => {
       expect(error).toBeInstanceOf(ZipFormatError);
       expect((error as Error).message).toBe("bad local file header");
     }
+  });
+});
+
+describe("bounded reading", () => {
+  /** A virtual archive of `size` bytes, all zeros but an end record declaring a directory of `cdSize` at 0. */
+  function virtualArchive(size: number, cdSize: number, count: number): ReadRange {
+    const eocd = new Uint8Array(22);
+    const view = new DataView(eocd.buffer);
+    view.setUint32(0, 0x06054b50, true);
+    view.setUint16(8, count, true);
+    view.setUint16(10, count, true);
+    view.setUint32(12, cdSize, true);
+    view.setUint32(16, 0, true);
+    return async (start, end) => {
+      if (end - start > 1024 * 1024) throw new Error(`read ${end - start} bytes at once`);
+      const out = new Uint8Array(end - start);
+      if (end === size) out.set(eocd, out.length - 22);
+      return out;
+    };
+  }
+
+  it("refuses a central directory over 64 MiB without reading it", async () => {
+    const size = 70 * 1024 * 1024;
+    const error = await readZipDirectory(virtualArchive(size, 65 * 1024 * 1024, 1000), size).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ZipFormatError);
+    expect((error as Error).message).toBe("central directory of 68157440 bytes, over the 67108864 the simulator reads");
+  });
+
+  it("readZipNames reads the names of the first entries from a bounded prefix and counts them all", async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 30; i++) files[`${i}`.padStart(1000, "n")] = HELLO;
+    const zip = zipSync(files, { level: 0 });
+    const all = await readZipNames(rangeOf(zip), zip.length, 1 << 20);
+    expect(all).toEqual({ names: Object.keys(files), count: 30 });
+    const some = await readZipNames(rangeOf(zip), zip.length, 10 * 1046 + 500);
+    expect(some).toEqual({ names: Object.keys(files).slice(0, 10), count: 30 });
   });
 });

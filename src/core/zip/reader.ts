@@ -58,11 +58,23 @@ const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 0x10000000
 const utf8 = new TextDecoder("utf-8");
 const latin1 = new TextDecoder("latin1");
 
+/**
+ * The largest central directory the simulator reads: 64 MiB, some 400,000 entries of ordinary
+ * names (a 1 GiB package of 4 KiB files needs 40 MiB). It is read whole, so a zip of 250 MiB of
+ * 64 KiB names would otherwise cost a gigabyte; past it the zip is refused as invalid.
+ */
+export const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+
 /** The archive's entries from its central directory, found through the end record; nothing is inflated. */
 export async function readZipDirectory(read: ReadRange, size: number): Promise<ZipDirectory> {
   const { count, cdSize, cdOffset } = await findCentralDirectory(read, size);
   if (cdOffset + cdSize > size) throw new ZipFormatError("central directory outside the file");
   if (count > size / 46 + 1) throw new ZipFormatError("more entries declared than can fit");
+  if (cdSize > MAX_CENTRAL_DIRECTORY) {
+    throw new ZipFormatError(
+      `central directory of ${cdSize} bytes, over the ${MAX_CENTRAL_DIRECTORY} the simulator reads`,
+    );
+  }
   const cd = await read(cdOffset, cdOffset + cdSize);
   if (cd.length < cdSize) throw new ZipFormatError("central directory truncated");
   const entries: ZipEntry[] = [];
@@ -76,6 +88,29 @@ export async function readZipDirectory(read: ReadRange, size: number): Promise<Z
     p += entry.record.length;
   }
   return { entries, centralDirectoryOffset: cdOffset, totalUncompressed: total };
+}
+
+/**
+ * The names of the first entries, from at most `maxBytes` of the central directory, and how
+ * many entries the archive declares: what the journal shows of a zip, at a bounded cost.
+ */
+export async function readZipNames(
+  read: ReadRange,
+  size: number,
+  maxBytes: number,
+): Promise<{ names: string[]; count: number }> {
+  const { count, cdSize, cdOffset } = await findCentralDirectory(read, size);
+  if (cdOffset + cdSize > size) throw new ZipFormatError("central directory outside the file");
+  const cd = await read(cdOffset, cdOffset + Math.min(cdSize, maxBytes));
+  const names: string[] = [];
+  for (let p = 0; names.length < count && p + 46 <= cd.length;) {
+    const end = p + 46 + u16(cd, p + 28) + u16(cd, p + 30) + u16(cd, p + 32);
+    if (end > cd.length) break; // the rest lies past the bound
+    const entry = readCentralRecord(cd, p);
+    names.push(entry.name);
+    p = end;
+  }
+  return { names, count };
 }
 
 /** The end-of-central-directory record (the last one whose comment fits), and its zip64 form when needed. */
@@ -116,7 +151,8 @@ function readCentralRecord(cd: Uint8Array, p: number): ZipEntry {
   const externalAttributes = u32(cd, p + 38);
   const end = p + 46 + nameLength + extraLength + u16(cd, p + 32);
   if (end > cd.length) throw new ZipFormatError("central directory record runs past its end");
-  const nameBytes = cd.slice(p + 46, p + 46 + nameLength);
+  // Views, not copies: the directory is held while its entries are, and copies would double it.
+  const nameBytes = cd.subarray(p + 46, p + 46 + nameLength);
   const sizes = zip64Fields(cd, p + 46 + nameLength, extraLength, {
     uncompressedSize: u32(cd, p + 24),
     compressedSize: u32(cd, p + 20),
@@ -135,7 +171,7 @@ function readCentralRecord(cd: Uint8Array, p: number): ZipEntry {
     crc32: u32(cd, p + 16),
     ...sizes,
     externalAttributes,
-    record: cd.slice(p, end),
+    record: cd.subarray(p, end),
     unixMode,
     isDirectory,
     isSymlink: unixMode !== null && (unixMode & S_IFMT) === S_IFLNK,
