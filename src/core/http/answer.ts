@@ -23,6 +23,38 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { "Content-Type": JSON_TYPE, ...headers }, body: JSON.stringify(body) };
 }
 
+/**
+ * A JSON answer `{ <key>: [items…], …rest }` serialised a slice at a time as the client reads
+ * it, so that a large list (the journal, up to its 64 MiB budget) never blocks the event loop
+ * for long. Items are taken as they are now: later changes do not show.
+ */
+export function jsonList(
+  status: number,
+  key: string,
+  items: readonly unknown[],
+  rest: Record<string, unknown>,
+): Answer {
+  const encoder = new TextEncoder();
+  const tail = JSON.stringify(rest).slice(1);
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let text = next === 0 ? `{${JSON.stringify(key)}:[` : "";
+      const start = next;
+      while (next < items.length && text.length < SLICE) text += (next > 0 ? "," : "") + JSON.stringify(items[next++]);
+      if (next === items.length) {
+        text += tail === "}" ? "]}" : `],${tail}`;
+        controller.enqueue(encoder.encode(text));
+        controller.close();
+      } else if (next > start || text) controller.enqueue(encoder.encode(text));
+    },
+  });
+  return { status, headers: { "Content-Type": JSON_TYPE }, body };
+}
+
+/** Characters of JSON serialised per slice of a {@link jsonList} answer. */
+const SLICE = 256 * 1024;
+
 /** An answer with no body (202 with a Location, 204). */
 export function empty(status: number, headers: Record<string, string> = {}): Answer {
   return { status, headers, body: null };

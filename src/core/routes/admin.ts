@@ -6,7 +6,7 @@
  */
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
-import { empty, json, type Answer } from "../http/answer.js";
+import { empty, json, jsonList, type Answer } from "../http/answer.js";
 import type { JournalQuery } from "../journal/journal.js";
 import { SCENARIOS, type ScenarioSetting } from "../scenarios/catalog.js";
 import { ScenarioError, parseScenario } from "../scenarios/parse.js";
@@ -83,7 +83,7 @@ export async function handleGetJournal(ctx: Context): Promise<Answer> {
   if (q.has("status") && /^\d+$/.test(q.get("status")!)) query.status = Number(q.get("status"));
   if (q.get("uploads") === "true") query.uploads = true;
   if (q.get("violations") === "true") query.violations = true;
-  return json(200, { entries: ctx.services.journal.find(query), dropped: ctx.services.journal.dropped() });
+  return jsonList(200, "entries", ctx.services.journal.find(query), { dropped: ctx.services.journal.dropped() });
 }
 
 /** `DELETE /__mock/journal`. */
