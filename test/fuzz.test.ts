@@ -2,7 +2,8 @@
  * Property-based fuzzing of the HTTP server with fast-check: at least 10,000
  * generated requests per run (batches of 8 sent concurrently, keep-alive),
  * mixing malformed multipart, hostile `resources` JSON, random bits, zip bombs, odd paths,
- * every method, fixture and random guids, and every kind of token.
+ * every method, fixture and random guids, and every kind of token; and the shapes of issue 10:
+ * fields and JSON bodies over the bytes or the values the simulator reads, zips of long names.
  *
  * Invariants for every request: the server answers; never 500 (no scenario
  * asks for one); the answer matches spec/openapi.yaml, or is 404 CF-NotFound
@@ -16,6 +17,7 @@ import { createHash } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
 import { readdirSync } from "node:fs";
 import fc from "fast-check";
+import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   FIXTURE_USERS,
@@ -80,6 +82,8 @@ type Resources =
   | { kind: "text"; value: string }
   | { kind: "deep"; depth: number; objects: boolean }
   | { kind: "many"; count: number; v2: boolean }
+  /** Costly to parse or to keep (issue 10): more values than the simulator parses, or more bytes than it reads. */
+  | { kind: "costly"; shape: "objects" | "objects-at-limit" | "numbers" | "long" }
   | { kind: "bytes"; value: Uint8Array };
 
 type Bits =
@@ -87,7 +91,9 @@ type Bits =
   | { kind: "bytes"; value: Uint8Array }
   | { kind: "truncated-zip"; index: number; keep: number }
   /** A zip of one entry of zeros that inflates to `inflatesTo` bytes and declares `declares` (support/zip-bomb.ts). */
-  | { kind: "bomb"; inflatesTo: number; declares: number | null };
+  | { kind: "bomb"; inflatesTo: number; declares: number | null }
+  /** A zip of 35 entries named with 60,000 bytes each: more names than the journal keeps (issue 10). */
+  | { kind: "long-names" };
 
 type Part =
   | { kind: "resources"; value: Resources; name: string }
@@ -474,16 +480,23 @@ const resources: fc.Arbitrary<Resources> = fc.oneof(
       v2: fc.boolean(),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc
+      // "long" (4.2 MB) the least often.
+      .constantFrom(...(["objects", "objects-at-limit", "numbers", "objects", "numbers", "long"] as const))
+      .map((shape) => ({ kind: "costly" as const, shape })),
+  },
   { weight: 1, arbitrary: smallBytes(64).map((value) => ({ kind: "bytes" as const, value })) },
 );
 
 /** Indexes into ZIPS, built before the run. */
 const ZIP_COUNT = 10;
 const bits: fc.Arbitrary<Bits> = fc.oneof(
-  { weight: 4, arbitrary: fc.nat(ZIP_COUNT - 1).map((index) => ({ kind: "zip" as const, index })) },
-  { weight: 3, arbitrary: smallBytes(4096).map((value) => ({ kind: "bytes" as const, value })) },
+  { weight: 12, arbitrary: fc.nat(ZIP_COUNT - 1).map((index) => ({ kind: "zip" as const, index })) },
+  { weight: 9, arbitrary: smallBytes(4096).map((value) => ({ kind: "bytes" as const, value })) },
   {
-    weight: 1,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("truncated-zip" as const),
       index: fc.nat(ZIP_COUNT - 1),
@@ -491,7 +504,7 @@ const bits: fc.Arbitrary<Bits> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("bomb" as const),
       inflatesTo: fc.integer({ min: 1, max: 4 * 1024 * 1024 }),
@@ -499,6 +512,8 @@ const bits: fc.Arbitrary<Bits> = fc.oneof(
       declares: fc.oneof(fc.constant(null), fc.constantFrom(0, 100, 65_536), fc.nat(0xfffffffe), fc.constant(2 ** 31)),
     }),
   },
+  // Rare: some 4 MB each.
+  { weight: 1, arbitrary: fc.constant({ kind: "long-names" as const }) },
 );
 
 const fieldName = fc.oneof(
@@ -926,6 +941,8 @@ function resourcesText(r: Resources): Uint8Array {
       return encoder.encode(
         r.objects ? '{"a":'.repeat(r.depth) + "1" + "}".repeat(r.depth) : "[".repeat(r.depth) + "]".repeat(r.depth),
       );
+    case "costly":
+      return costlyResources(r.shape);
     case "many": {
       const key = `${r.count}:${r.v2}`;
       const built = MANY.get(key);
@@ -946,6 +963,30 @@ function resourcesText(r: Resources): Uint8Array {
   }
 }
 
+/**
+ * Texts that cost much to parse or to keep, built once: 70,000 objects (over the 60,000 the simulator
+ * parses), 59,990 (just under), 310,000 numbers (over 300,000 values), and 4.2 MB of strings (over the
+ * 4 MiB the front end keeps of a field and the simulator reads of a JSON body).
+ */
+function costlyResources(shape: "objects" | "objects-at-limit" | "numbers" | "long"): Uint8Array {
+  const key = `costly:${shape}`;
+  const built = MANY.get(key);
+  if (built) return built;
+  const text =
+    shape === "objects"
+      ? `[${"{},".repeat(70_000)}{}]`
+      : shape === "objects-at-limit"
+        ? `[${"{},".repeat(59_990)}{}]`
+        : shape === "numbers"
+          ? `[${"1,".repeat(310_000)}1]`
+          : `[${`"${"x".repeat(1022)}",`.repeat(4200)}"x"]`;
+  const bytes = encoder.encode(text);
+  MANY.set(key, bytes);
+  return bytes;
+}
+
+let LONG_NAMES: Uint8Array | undefined;
+
 function bitsBytes(b: Bits): Uint8Array {
   switch (b.kind) {
     case "zip":
@@ -958,6 +999,13 @@ function bitsBytes(b: Bits): Uint8Array {
     }
     case "bomb":
       return buildZipBomb({ inflatesTo: b.inflatesTo, declares: b.declares ?? undefined }).zip;
+    case "long-names":
+      if (!LONG_NAMES) {
+        const files: Record<string, Uint8Array> = {};
+        for (let i = 0; i < 35; i++) files[`${i}`.padStart(60_000, "n")] = new Uint8Array(1);
+        LONG_NAMES = zipSync(files, { level: 0 });
+      }
+      return LONG_NAMES;
   }
 }
 
@@ -1587,6 +1635,12 @@ describe("fuzzing the HTTP server", () => {
         contract.checkResponse("GET", "/v3", { status: 200, headers: v3.headers, body: await v3.json() }).violations,
       ).toEqual([]);
       expect(({} as Record<string, unknown>).polluted, "Object.prototype was polluted").toBeUndefined();
+      // The journal stayed within its byte budget and still serialises (issue 10).
+      const journal = await fetch(`${api}/__mock/journal`);
+      expect(journal.status).toBe(200);
+      const kept = (await journal.json()) as { entries: unknown[]; dropped: number };
+      expect(JSON.stringify(kept.entries).length).toBeLessThanOrEqual(64 * 1024 * 1024);
+      expect(kept.entries.length + kept.dropped).toBeGreaterThan(0);
       const expected = new Set(ownedBlobs(sim));
       const leftovers = readdirSync(store.directory).filter((name) => !expected.has(name));
       expect(leftovers, `files in ${store.directory} that no READY package or cache entry owns (seed ${SEED})`).toEqual(
