@@ -242,7 +242,8 @@ describe.each([
   ["Prefer: respond-async", {}, "respond-async"],
 ])("the seed's 202 through %s", (_how, options, prefer) => {
   it("answers 202 with the package and the Location of a package.upload job, which ends COMPLETE and READY", async () => {
-    const { sim, api } = await start({ ...options, processingDelay: 300 });
+    // Long enough that the job is still PROCESSING when read, however loaded the machine.
+    const { sim, api } = await start({ ...options, processingDelay: 1500 });
     const guid = awaiting(sim);
     const r = await upload(api, guid, { prefer });
     expectAccepted(r, api, guid, 202);
@@ -293,7 +294,8 @@ describe.each([
   });
 
   it("ends the job FAILED with the CF error and the package FAILED with the same text", async () => {
-    const { sim, api } = await start({ ...options, processingDelay: 300 });
+    // Long enough that the job is still PROCESSING when read, however loaded the machine.
+    const { sim, api } = await start({ ...options, processingDelay: 1500 });
     const guid = awaiting(sim);
     const r = await upload(api, guid, { prefer, bits: new TextEncoder().encode("these bytes are not a zip") });
     expect(r.status).toBe(202);
