@@ -184,7 +184,7 @@ function writeReport(text: string): void {
   const doc = readFileSync(file, "utf8");
   const markers = /<!-- worst-case -->[\s\S]*<!-- \/worst-case -->/;
   const block = `<!-- worst-case -->\n${text}\n<!-- /worst-case -->`;
-  const next = markers.test(doc) ? doc.replace(markers, block) : `${doc.trimEnd()}\n\n${SECTION}\n\n${block}\n`;
+  const next = markers.test(doc) ? doc.replace(markers, () => block) : `${doc.trimEnd()}\n\n${SECTION}\n\n${block}\n`;
   writeFileSync(file, next);
 }
 
