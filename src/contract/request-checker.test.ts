@@ -151,4 +151,46 @@ describe("a JSON body", () => {
       message: "… and 80 more violations not listed (the checker lists at most 20 violations per request)",
     });
   });
+
+  it("over 64 KiB, lists the body's first violation in Prism's words and says it stopped there", () => {
+    const entries = new Array(3000).fill(V3_ENTRY);
+    entries[2500] = { ...V3_ENTRY, mode: 644 };
+    entries[2600] = { ...V3_ENTRY, mode: 644 };
+    const body = JSON.stringify({ resources: entries });
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    expect(checkResourceMatches(body).violations).toEqual([
+      { location: "body.resources.2500.mode", message: "Request body property resources.2500.mode must be string" },
+      {
+        location: "body",
+        message:
+          "… and possibly more violations in the body: a JSON body over 64 KiB is checked only up to its first violation",
+      },
+    ]);
+  });
+
+  it("a 1 MiB body of broken entries gives the same short verdict as a 128 KiB one", () => {
+    const small = checkResourceMatches(JSON.stringify({ resources: ones(128 * 1024) }));
+    const big = checkResourceMatches(JSON.stringify({ resources: ones(1024 * 1024) }));
+    expect(big.violations).toHaveLength(2);
+    expect(big.violations).toEqual(small.violations);
+  });
+
+  it("still checks a big body's content type and token with Prism", () => {
+    const verdict = checker.checkRequest({
+      method: "POST",
+      path: "/v3/resource_matches",
+      query: "",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ resources: new Array(3000).fill(V3_ENTRY) }),
+      multipart: null,
+    });
+    const messages = verdict.violations.map((v) => `${v.location}: ${v.message}`).join("\n");
+    expect(messages).toContain("header.authorization");
+    expect(messages).toContain("Supported content types: application/json");
+  });
+
+  it("a valid body over 64 KiB is valid", () => {
+    const verdict = checkResourceMatches(JSON.stringify({ resources: new Array(3000).fill(V3_ENTRY) }));
+    expect(verdict).toEqual({ operationId: "createResourceMatches", valid: true, violations: [] });
+  });
 });

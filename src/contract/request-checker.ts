@@ -17,6 +17,7 @@ import type { OpenAPIV3_1 } from "openapi-types";
 import { parse as parseYaml } from "yaml";
 import type { ContractVerdict, JournalEntry, JournalMultipart, RequestChecker } from "../core/journal/journal.js";
 import { failures, loadContract, SPEC_PATH, type Contract } from "./contract.js";
+import { BIG_JSON_BODY, checkBigJsonBody, withoutBodySchemas } from "./json-body.js";
 import { checkResources, compileResourcesValidators } from "./resources-check.js";
 import { ViolationList } from "./violations.js";
 
@@ -50,29 +51,40 @@ function parseQuery(query: string): Record<string, string | string[]> {
   return out;
 }
 
-/** What Prism is handed for a request: the operation and the request as Prism reads it. */
-function prismInput(op: IHttpOperation, request: CheckedRequest) {
+/**
+ * What Prism is handed for a request: the operation (without its body schemas when a
+ * big JSON body is checked here instead, see json-body.ts) and the request as Prism
+ * reads it.
+ */
+function prismInput(op: IHttpOperation, request: CheckedRequest, list: ViolationList) {
   const headers = { ...request.headers };
   let body: unknown;
+  let resource = op;
   if (request.multipart) {
     const synthetic = syntheticMultipart(request.multipart);
     body = synthetic.body;
     headers["content-type"] = synthetic.contentType;
     headers["content-length"] = String(synthetic.body.length);
   } else if (request.body !== null) {
+    let parsed = false;
     try {
       body = JSON.parse(request.body);
+      parsed = true;
     } catch {
       body = request.body;
     }
     headers["content-length"] = String(request.body.length || 1);
+    if (parsed && request.body.length > BIG_JSON_BODY) {
+      checkBigJsonBody(op, headers["content-type"], body, list);
+      resource = withoutBodySchemas(op);
+    }
   } else if (headers["content-type"]) {
     // A body the simulator did not read (the front end rejected it first): its content type still counts.
     body = "(body)";
     headers["content-length"] = headers["content-length"] ?? "1";
   }
   const url = { path: request.path, query: parseQuery(request.query) };
-  return { resource: op, element: { method: request.method.toLowerCase() as "get", url, headers, body } };
+  return { resource, element: { method: request.method.toLowerCase() as "get", url, headers, body } };
 }
 
 /** Secured unless no scheme is listed or one alternative is empty (`security: [{}, …]`: optional). */
@@ -103,7 +115,7 @@ export async function createContractChecker(
       if (needsToken(op) && !/^\s*bearer\s+\S+/i.test(request.headers.authorization ?? "")) {
         list.add({ location: "header.authorization", message: "the operation needs 'Authorization: bearer <token>'" });
       }
-      for (const d of failures(validateInput(prismInput(op, request))) ?? []) {
+      for (const d of failures(validateInput(prismInput(op, request, list))) ?? []) {
         list.add({ location: (d.path ?? []).join(".") || "request", message: d.message });
       }
       const resources = request.multipart?.resources;
