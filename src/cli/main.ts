@@ -246,7 +246,7 @@ async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): P
     admin: !values["no-admin"],
     world: values.world ? await loadWorld(values.world) : undefined,
     contract: values["contract-verdicts"]
-      ? await (await import("../contract/contract.js")).createContractChecker()
+      ? await (await import("../contract/request-checker.js")).createContractChecker()
       : undefined,
     logger: (level, message, error) => {
       if (level === "info") return;

@@ -8,5 +8,6 @@
  * // … run the client …
  * expect(sim.journal.find({ violations: true })).toEqual([]);
  */
-export { SPEC_PATH, createContractChecker, loadContract } from "./contract.js";
+export { SPEC_PATH, loadContract } from "./contract.js";
+export { createContractChecker } from "./request-checker.js";
 export type { Contract, Verdict, Violation } from "./contract.js";

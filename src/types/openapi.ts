@@ -590,6 +590,13 @@ export interface components {
       contract: null | {
         operationId: string | null;
         valid: boolean;
+        /**
+         * @description At most 20 violations, then, when the checker left some out, one last
+         *     entry whose message starts with `… and` and says what it left out (`… and
+         *     5 more violations not listed`, `… and more violations from
+         *     body.resources[6] on: …`). A JSON body over 64 KiB is checked only up to
+         *     its first violation.
+         */
         violations: {
           location: string;
           message: string;

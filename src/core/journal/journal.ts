@@ -39,8 +39,19 @@ export interface ContractViolation {
   message: string;
 }
 
+/**
+ * A request against the contract. `violations` lists at most 20 violations, in the
+ * order they were found, then, when the checker left some out, one last line whose
+ * message starts with "… and" and says what (`… and 5 more violations not listed`,
+ * `… and more violations from body.resources[6] on: …`). The checker stops looking
+ * once the list is full, so a request that breaks the contract a million times is
+ * checked as fast as one that breaks it twenty times. A JSON body over 64 KiB is
+ * checked only up to its first violation (`… and possibly more violations in the body`).
+ */
 export interface ContractVerdict {
+  /** The matched operation's `operationId`; null when the document has none for the method and path. */
   operationId: string | null;
+  /** True when `violations` is empty. */
   valid: boolean;
   violations: ContractViolation[];
 }
@@ -86,7 +97,13 @@ export interface JournalEntry {
   durationMs: number;
 }
 
-/** What the simulator needs from a contract checker (see `mock-packages/contract`). */
+/**
+ * What the simulator needs from a contract checker (see `mock-packages/contract`).
+ * `checkRequest` runs synchronously as each request is recorded, so a checker must keep
+ * its cost bounded by the size of the request: the one from `createContractChecker()`
+ * lists at most 20 violations plus the one "… and" line (see `ContractVerdict`), and
+ * stops checking once it has them.
+ */
 export interface RequestChecker {
   checkRequest(
     request: Pick<JournalEntry, "method" | "path" | "query" | "headers" | "multipart" | "body">,
