@@ -65,14 +65,22 @@ function boundedNames(read: string[], count: number): { entries: string[]; entri
   return entries.length === count ? { entries } : { entries, entriesOmitted: count - entries.length };
 }
 
-/** Whether a parsed JSON value nests no deeper than `limit` (iterative: no recursion to overflow). */
+/**
+ * Whether a parsed JSON value nests no deeper than `limit`: iterative (no recursion to
+ * overflow), and only objects and arrays are visited, so a long list of numbers costs one pass.
+ */
 function depthAtMost(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
+  const values: object[] = [];
+  const depths: number[] = [];
+  if (typeof value === "object" && value !== null) (values.push(value), depths.push(0));
+  while (values.length) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
     if (depth >= limit) return false;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    for (const key in v) {
+      const child = (v as Record<string, unknown>)[key];
+      if (typeof child === "object" && child !== null) (values.push(child), depths.push(depth + 1));
+    }
   }
   return true;
 }
