@@ -84,19 +84,19 @@ describe.skipIf(process.platform !== "linux")("bounded input (the server's peak 
     const objects = await measured(() => upload("/v3/packages/any-guid/upload", resourcesBody("{}", 1_000_000), auth));
     expect(objects.status).toBe(413);
     expect(objects.headers["x-mock-packages-detail"]).toMatch(
-      /^The form field 'resources' holds more than 60000 JSON objects and arrays, the most the simulator parses/,
+      /^The form field 'resources' holds more than 40000 JSON objects and arrays, the most the simulator parses/,
     );
     expect(objects.growthMiB).toBeLessThan(32);
     const numbers = await measured(() => upload("/v3/packages/any-guid/upload", resourcesBody("1", 1_000_000), auth));
     expect(numbers.status).toBe(413);
-    expect(numbers.headers["x-mock-packages-detail"]).toMatch(/holds more than 300000 JSON values/);
+    expect(numbers.headers["x-mock-packages-detail"]).toMatch(/holds more than 150000 JSON values/);
   });
 
-  it("finding 1: the costliest resources field the simulator parses (59,000 objects, 295,000 values) costs under 64 MiB", async () => {
+  it("finding 1: the costliest resources field the simulator parses (30,000 objects, 120,000 values) costs under 64 MiB", async () => {
     const token = await tokenFor("admin");
     const entry = '{"fn":"f","size":1,"sha1":"0000000000000000000000000000000000000000"}';
     const answer = await measured(() =>
-      upload("/v3/packages/any-guid/upload", resourcesBody(entry, 59_000), { authorization: `bearer ${token}` }),
+      upload("/v3/packages/any-guid/upload", resourcesBody(entry, 30_000), { authorization: `bearer ${token}` }),
     );
     // Parsed at check 4 (it is valid JSON), then the package is looked up: 404.
     expect(answer.status, answer.text).toBe(404);

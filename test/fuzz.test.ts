@@ -963,8 +963,8 @@ function resourcesText(r: Resources): Uint8Array {
 }
 
 /**
- * Texts that cost much to parse, built once: 70,000 objects (over the 60,000 the simulator parses),
- * 59,990 (just under) and 310,000 numbers (over 300,000 values). Texts over the 4 MiB the front end
+ * Texts that cost much to parse, built once: 70,000 objects (over the 40,000 the simulator parses),
+ * 39,990 (just under) and 310,000 numbers (over 150,000 values). Texts over the 4 MiB the front end
  * keeps of a field, or reads of a JSON body, would slow the run by half: test/bounded-input.test.ts
  * sends them to the real command instead.
  */
@@ -976,7 +976,7 @@ function costlyResources(shape: "objects" | "objects-at-limit" | "numbers"): Uin
     shape === "objects"
       ? `[${"{},".repeat(70_000)}{}]`
       : shape === "objects-at-limit"
-        ? `[${"{},".repeat(59_990)}{}]`
+        ? `[${"{},".repeat(39_990)}{}]`
         : `[${"1,".repeat(310_000)}1]`;
   const bytes = encoder.encode(text);
   MANY.set(key, bytes);

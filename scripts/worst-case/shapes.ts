@@ -147,6 +147,21 @@ export const SHAPES: Shape[] = [
     name: "`resources` `[[[…]]]` 63 MiB deep, no token",
     run: (t) => upload(t, [resources(nestedArrays(63 * MiB))]).then(answerOf),
   },
+  // (1b) The dearest `resources` the simulator still parses: just under its 40,000 objects and
+  // arrays, or its 150,000 values, authenticated, so that check 4 parses them and the job runs.
+  {
+    name: "`resources` 39,990 × `{}` (just under the bound), admin",
+    run: (t) => uploadAndSettle(t, [resources(jsonArray("{}", 39_990 * 3 + 1))]),
+  },
+  {
+    name: "`resources` 149,000 × `1` (just under the bound), admin",
+    run: (t) => uploadAndSettle(t, [resources(jsonArray("1", 149_000 * 2 + 1))]),
+  },
+  {
+    name: '`--contract-verdicts`: `resources` 39,990 × `{"fn":1}`, admin',
+    args: ["--contract-verdicts"],
+    run: (t) => uploadAndSettle(t, [resources(jsonArray('{"fn":1}', 39_990 * 9 + 1))]),
+  },
   // (2) The contract checker on a long `resources`.
   ...[64 * KiB, 1 * MiB, 4 * MiB].map((n) => ({
     name: `\`--contract-verdicts\`: \`resources\` \`[1,…]\` ${size(n)}, no token`,
@@ -180,6 +195,20 @@ export const SHAPES: Shape[] = [
     name: "`PUT /__mock/scenario` 700 MiB JSON",
     run: (t) =>
       jsonBody(t, "PUT", "/__mock/scenario", concat(bytes('{"name":"'), oneLongString(700 * MiB), bytes('"}'))),
+  },
+  {
+    name: "`POST /v3/resource_matches` 39,990 × `{}` (just under the bound), admin; journal",
+    run: async (t) =>
+      thenJournal(
+        t,
+        await jsonBody(
+          t,
+          "POST",
+          "/v3/resource_matches",
+          concat(bytes('{"resources":'), jsonArray("{}", 39_990 * 3 + 1), bytes("}")),
+          t.admin,
+        ),
+      ),
   },
   {
     name: "`POST /v3/resource_matches` `[{},…]` 64 MiB, admin; journal",

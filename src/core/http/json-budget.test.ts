@@ -23,10 +23,10 @@ describe("JsonCounter", () => {
     expect(count(`[${"{},".repeat(MAX_JSON_CONTAINERS - 2)}{}]`, 4096).ok).toBe(true);
     const objects = count(`[${"{},".repeat(MAX_JSON_CONTAINERS)}{}]`, 4096);
     expect(objects.ok).toBe(false);
-    expect(objects.counter.describe()).toBe("more than 60000 JSON objects and arrays");
+    expect(objects.counter.describe()).toBe("more than 40000 JSON objects and arrays");
     const numbers = count(`[${"1,".repeat(MAX_JSON_VALUES)}1]`, 4096);
     expect(numbers.ok).toBe(false);
-    expect(numbers.counter.describe()).toBe("more than 300000 JSON values");
+    expect(numbers.counter.describe()).toBe("more than 150000 JSON values");
   });
 
   it("a long string is one value however long", () => {

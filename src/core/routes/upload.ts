@@ -146,7 +146,7 @@ async function checkAndAccept(ctx: Context, form: UploadForm, behaviour: UploadB
   requireAppBitsUploadFlag(ctx.state, perms);
   // 4. A non-blank `resources` must parse (422 `Resources must be valid JSON.`).
   const resources = readResourcesField(form.resources, form.bits !== null, (parsed) =>
-    noteResources(ctx.trace.multipart, form.resources!, parsed),
+    noteResources(ctx.trace.multipart, form.resources!, parsed, form.resourcesDepth ?? 0),
   );
   // 5. Message validation, before the package is even looked up.
   const messages = validateUploadMessage(form);

@@ -39,12 +39,13 @@ export async function summariseForm(form: UploadForm, store: BlobStore): Promise
 
 /**
  * What check 4 made of `resources` (its parsed JSON, or `undefined` when it is not JSON), for
- * the journal: the entries when the text is short enough to keep parsed, else a prefix of the text.
+ * the journal: the entries when the text is short enough to keep parsed and nests shallowly
+ * enough to serialise again (`depth`, counted as it arrived), else a prefix of the text.
  */
-export function noteResources(summary: JournalMultipart | null, text: string, parsed: unknown): void {
+export function noteResources(summary: JournalMultipart | null, text: string, parsed: unknown, depth: number): void {
   if (!summary) return;
   if (parsed === undefined) summary.resources = { invalid: text.slice(0, JOURNAL_TEXT_PREFIX) };
-  else if (text.length <= JOURNAL_PARSED_MAX && Array.isArray(parsed) && depthAtMost(parsed, MAX_DEPTH)) {
+  else if (text.length <= JOURNAL_PARSED_MAX && Array.isArray(parsed) && depth <= MAX_DEPTH) {
     summary.resources = { entries: parsed };
   } else summary.resources = unread(text);
 }
@@ -63,24 +64,4 @@ function boundedNames(read: string[], count: number): { entries: string[]; entri
     chars += name.length;
   }
   return entries.length === count ? { entries } : { entries, entriesOmitted: count - entries.length };
-}
-
-/**
- * Whether a parsed JSON value nests no deeper than `limit`: iterative (no recursion to
- * overflow), and only objects and arrays are visited, so a long list of numbers costs one pass.
- */
-function depthAtMost(value: unknown, limit: number): boolean {
-  const values: object[] = [];
-  const depths: number[] = [];
-  if (typeof value === "object" && value !== null) (values.push(value), depths.push(0));
-  while (values.length) {
-    const v = values.pop()!;
-    const depth = depths.pop()!;
-    if (depth >= limit) return false;
-    for (const key in v) {
-      const child = (v as Record<string, unknown>)[key];
-      if (typeof child === "object" && child !== null) (values.push(child), depths.push(depth + 1));
-    }
-  }
-  return true;
 }

@@ -27,6 +27,8 @@ export interface UploadForm {
   parts: Array<{ name: string | null; filename: string | null; contentType: string | null; size: number }>;
   /** Bytes of the whole body. */
   bodySize: number;
+  /** How deep the `resources` JSON nests (`[{}]` is 2), counted as it arrived; 0 without one. */
+  resourcesDepth?: number;
   /** The Content-Type had no boundary, so no part could be read. */
   boundaryMissing?: boolean;
 }
@@ -161,6 +163,7 @@ class FormCollector {
   private readonly keys: string[] = [];
   private readonly parts: UploadForm["parts"] = [];
   private resources: string | null = null;
+  private resourcesDepth = 0;
   private bits: UploadForm["bits"] = null;
   private readonly writers: BlobWriter[] = [];
   private readonly stored: BlobInfo[] = [];
@@ -188,7 +191,14 @@ class FormCollector {
   result(bodySize: number): UploadForm {
     // Files other than bits were only counted, never stored. Nothing forwarded: the module's dummy key.
     const keys = this.keys.length ? this.keys : [DUMMY];
-    return { keys, resources: this.resources, bits: this.bits, parts: this.parts, bodySize };
+    return {
+      keys,
+      resources: this.resources,
+      resourcesDepth: this.resourcesDepth,
+      bits: this.bits,
+      parts: this.parts,
+      bodySize,
+    };
   }
 
   private start(headers: PartHeaders): void {
@@ -246,6 +256,7 @@ class FormCollector {
     } else if (part.name === "resources") {
       // Of the text fields only `resources` and `_method` pass the upload module; the controller ignores `_method`.
       this.resources = new TextDecoder().decode(concatBytes(part.text ?? []));
+      this.resourcesDepth = part.counter?.maxDepth ?? 0;
       this.keys.push("resources");
     }
   }
