@@ -1040,8 +1040,8 @@ export interface components {
     /**
      * @description Request Entity Too Large, from the front end, not the controller, as an nginx HTML
      *     page: the simulator reads at most `--max-json-body-size` bytes of a JSON body (default
-     *     4 MiB, option `maxJsonBodySize`) and parses none that holds more than 60,000 objects
-     *     and arrays or 300,000 values. `X-Mock-Packages-Detail` says which bound was passed.
+     *     4 MiB, option `maxJsonBodySize`) and parses none that holds more than 40,000 objects
+     *     and arrays or 150,000 values. `X-Mock-Packages-Detail` says which bound was passed.
      */
     JsonBodyTooLarge: {
       headers: {
