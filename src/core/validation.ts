@@ -18,5 +18,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * assignment would change the map's prototype, or do nothing, instead of storing the key).
  */
 export function setOwn<T>(map: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` needs defining; a plain assignment keeps the object fast for every other key.
+  if (key === "__proto__")
+    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
 }
