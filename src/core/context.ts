@@ -4,6 +4,7 @@
 import { checkAuthorization, type TokenClaims } from "./auth/tokens.js";
 import { Permissions, type Identity } from "./auth/permissions.js";
 import type { BlobStore } from "./blob-store.js";
+import type { BlobSigner } from "./blobstore/signed-url.js";
 import { CfError } from "./errors.js";
 import { readJsonText } from "./http/json-body.js";
 import type { IdSource } from "./ids.js";
@@ -23,6 +24,8 @@ export interface Services {
   readonly journal: Journal;
   /** Tokens whose signature was verified, by their text (the signing key is fixed per simulator). */
   readonly tokenCache: Map<string, TokenClaims>;
+  /** Signs and checks the blob URLs downloads redirect to (a secret per simulator). */
+  readonly blobSigner: BlobSigner;
   now(): number;
   readonly log: Log;
   /** Back to the starting world (`POST /__mock/reset`). */

@@ -42,6 +42,13 @@ export interface SimulatorOptions {
   resourceCacheBudget?: number;
   /** Emit `"method":"GET"` on packages' download links, as the seed document shows. Default false (real). */
   downloadLinkMethod?: boolean;
+  /**
+   * How `GET /v3/packages/{guid}/download` answers, as the foundation's blobstore decides:
+   * `"remote"` (S3, GCS, Azure, WebDAV: nearly every foundation) answers 302 with the `Location`
+   * of a signed blob URL that needs no token and expires after an hour; `"local"` (the
+   * local-file blobstore) answers 200 with the zip. Default `"remote"`; it wins over a world's own.
+   */
+  blobstore?: Blobstore;
   /** The scenario of the upload endpoint at start and after reset. Default `cloud-controller`. */
   scenario?: ScenarioInput;
   /** Latency of the `slow` scenario: milliseconds, or `[min, max]`. Default 2000. */
@@ -96,6 +103,7 @@ export interface ResolvedOptions {
   resourceCacheMaxSize: number;
   resourceCacheBudget: number;
   downloadLinkMethod: boolean;
+  blobstore: Blobstore;
   origin: string;
   scenario: ScenarioSetting;
   latency: number | [number, number] | undefined;
@@ -106,6 +114,9 @@ export interface ResolvedOptions {
   journalLimit: number;
   journalMaxBytes: number;
 }
+
+/** The kinds of package blobstore a foundation may have, as far as downloads can tell. */
+export type Blobstore = "remote" | "local";
 
 export const DEFAULTS = Object.freeze({
   seed: 4010,
@@ -136,6 +147,16 @@ function latencyOption(value: unknown): number | [number, number] {
     if (error instanceof ScenarioError) throw new TypeError(`mock-packages: option 'latency': ${error.message}`);
     throw error;
   }
+}
+
+function blobstoreOption(value: unknown): Blobstore {
+  if (value === undefined) return "remote";
+  if (value !== "remote" && value !== "local") {
+    throw new TypeError(
+      `mock-packages: option 'blobstore' must be "remote" (downloads redirect to a signed blob URL) or "local" (downloads answer the zip), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 function adminTokenOption(value: string | undefined): string | null {
@@ -174,6 +195,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     ),
     resourceCacheBudget: nonNegative("resourceCacheBudget", options.resourceCacheBudget, DEFAULTS.resourceCacheBudget),
     downloadLinkMethod: options.downloadLinkMethod ?? false,
+    blobstore: blobstoreOption(options.blobstore),
     origin: (options.origin ?? DEFAULTS.origin).replace(/\/+$/, ""),
     scenario: toSetting(options.scenario ?? "cloud-controller"),
     latency: options.latency === undefined ? undefined : latencyOption(options.latency),

@@ -9,6 +9,7 @@
  * wrappers around the answers.
  */
 import { createMemoryStore, type BlobStore } from "./blob-store.js";
+import { createBlobSigner } from "./blobstore/signed-url.js";
 import { Context, type Services } from "./context.js";
 import { CfError } from "./errors.js";
 import { cfErrorAnswer, toResponse, type Answer } from "./http/answer.js";
@@ -177,6 +178,8 @@ class SimulatorInstance implements SimulatorInternals {
     if (this.given.scenario !== undefined || data.scenario === undefined) {
       fresh.state.scenario = { ...this.options.scenario };
     }
+    // The same for the blobstore: the option, then the world's own, then remote.
+    fresh.state.blobstore = this.given.blobstore !== undefined ? this.options.blobstore : (data.blobstore ?? "remote");
     this.world = fresh;
   }
 
@@ -191,6 +194,7 @@ class SimulatorInstance implements SimulatorInternals {
       scheduler: this.scheduler,
       journal: this.journal,
       tokenCache: new Map(),
+      blobSigner: createBlobSigner(),
       now,
       log,
       reset: () => this.reset(),

@@ -1,7 +1,8 @@
 /**
- * Every route of the simulator in one table: the Cloud Controller's endpoints,
- * and the admin API under `/__mock/` when it is on. Anything else is answered
- * 404 CF-NotFound, as the controller answers unknown routes and methods.
+ * Every route of the simulator in one table: the Cloud Controller's endpoints, the blob
+ * URLs downloads redirect to (`/blobstore/…`, standing in for a remote blobstore), and the
+ * admin API under `/__mock/` when it is on. Anything else is answered 404 CF-NotFound, as
+ * the controller answers unknown routes and methods.
  */
 import type { Context } from "../context.js";
 import type { Answer } from "../http/answer.js";
@@ -18,6 +19,7 @@ import {
 } from "./admin.js";
 import { guardAdmin } from "./admin-guard.js";
 import { handleGetApp, handleListApps } from "./apps.js";
+import { handleBlobDownload } from "./blobstore.js";
 import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./feature-flags.js";
 import { handleGetJob } from "./jobs.js";
 import { handleCreatePackage } from "./package-create.js";
@@ -53,7 +55,10 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
     .add("GET", "/v3/apps", handleListApps)
     .add("GET", "/v3/feature_flags/{name}", handleGetFeatureFlag)
     .add("PATCH", "/v3/feature_flags/{name}", handleUpdateFeatureFlag)
-    .add("GET", "/v3/feature_flags", handleListFeatureFlags);
+    .add("GET", "/v3/feature_flags", handleListFeatureFlags)
+    // The simulator's own blobstore, where downloads redirect (not a Cloud Controller route).
+    .add("GET", "/blobstore/packages/{guid}", handleBlobDownload)
+    .add("HEAD", "/blobstore/packages/{guid}", handleBlobDownload);
   if (!options.admin) return router;
   // Each admin route checks who sends it first (admin-guard.ts).
   return router

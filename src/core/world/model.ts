@@ -86,6 +86,8 @@ export interface WorldData {
   featureFlags?: Record<string, { enabled: boolean; customErrorMessage?: string | null }>;
   /** The global scenario of the upload endpoint; the simulator's `scenario` option, when given, wins. */
   scenario?: ScenarioInput;
+  /** How downloads answer (see the simulator's `blobstore` option, which, when given, wins). */
+  blobstore?: "remote" | "local";
 }
 
 /** A package as the simulator holds it. */

@@ -14,6 +14,7 @@ import type {
 } from "./model.js";
 import { FEATURE_FLAG_DEFAULTS } from "./model.js";
 import type { ScenarioSetting } from "../scenarios/catalog.js";
+import type { Blobstore } from "../options.js";
 import type { ResourceCache } from "../bits/resource-cache.js";
 
 export type { CachedResource } from "../bits/resource-cache.js";
@@ -41,6 +42,8 @@ export class State {
   featureFlags = new Map<string, FeatureFlagRecord>();
   /** The global scenario of the upload endpoint. */
   scenario: ScenarioSetting = { name: "cloud-controller" };
+  /** How downloads answer: a redirect to a signed blob URL (`remote`) or the zip itself (`local`). */
+  blobstore: Blobstore = "remote";
   /** Scenarios bound to one package each, by guid. */
   packageScenarios = new Map<string, ScenarioSetting>();
 
