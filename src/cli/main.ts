@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import { DEFAULTS, type SimulatorOptions } from "../core/options.js";
+import { DEFAULTS, type Blobstore, type SimulatorOptions } from "../core/options.js";
 import { mintUserToken } from "../core/auth/user-tokens.js";
 import { DEFAULT_SIGNING_KEY } from "../core/auth/tokens.js";
 import { runServer } from "./serve-command.js";
@@ -52,6 +52,9 @@ Server options:
   --resource-cache-budget BYTES    most bytes of files the resource cache keeps; the least recently
                                    used go first (default ${DEFAULTS.resourceCacheBudget})
   --download-link-method   add "method":"GET" to download links, as the seed document shows
+  --blobstore remote|local how downloads answer (default remote): remote answers 302 with the Location
+                           of a signed blob URL (no token needed, good for 3600 s), as S3, GCS, Azure and
+                           WebDAV foundations do; local answers 200 with the zip (curl needs -L for remote)
   --scenario NAME          how uploads are answered (default cloud-controller; see 'mock-packages scenarios');
                            options after a semicolon, e.g. --scenario "slow; latency=300"
   --latency MS|MIN-MAX     latency of the 'slow' scenario (default 2000)
@@ -107,6 +110,14 @@ async function loadWorld(file: string): Promise<WorldData> {
   }
 }
 
+/** `--blobstore remote|local`; anything else is a usage error. */
+function blobstoreFlag(value: string | undefined): Blobstore | undefined {
+  if (value === undefined || value === "remote" || value === "local") return value;
+  throw new UsageError(
+    `--blobstore takes remote (downloads redirect to a signed blob URL) or local (downloads answer the zip), got '${value}'`,
+  );
+}
+
 /** A flag's value through the scenario parser; its complaint becomes a usage error naming the flag. */
 function scenarioFlag<T>(flag: string, parse: (value: string) => T, value: string): T {
   try {
@@ -132,6 +143,7 @@ const FLAGS = {
   "resource-cache-max-size": { type: "string" },
   "resource-cache-budget": { type: "string" },
   "download-link-method": { type: "boolean" },
+  blobstore: { type: "string" },
   quiet: { type: "boolean" },
   scenario: { type: "string" },
   latency: { type: "string" },
@@ -238,6 +250,7 @@ async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): P
     resourceCacheMaxSize: intFlag("resource-cache-max-size", values["resource-cache-max-size"]),
     resourceCacheBudget: intFlag("resource-cache-budget", values["resource-cache-budget"]),
     downloadLinkMethod: values["download-link-method"],
+    blobstore: blobstoreFlag(values.blobstore),
     scenario:
       values.scenario === undefined
         ? undefined

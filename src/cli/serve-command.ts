@@ -111,6 +111,11 @@ function printBanner(
   }
   say("");
   say(`Scenario: ${sim.scenario.name}${sim.options.admin ? ` (change it: PUT ${url}/__mock/scenario)` : ""}`);
+  say(
+    sim.state.blobstore === "local"
+      ? "Downloads: 200 with the zip (local blobstore)"
+      : "Downloads: 302 to a signed blob URL, good for an hour (remote blobstore; --blobstore local answers 200)",
+  );
   if (tokenLine) say(tokenLine);
   say(`Bits are kept in ${directory} (removed on exit)`);
   say(`mock-packages listening on ${url} (Ctrl-C stops it)`);

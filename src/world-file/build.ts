@@ -86,6 +86,7 @@ export async function buildWorld(doc: WorldDocument, readBits: ReadBits): Promis
     const setting = scenarioOf(b, doc.scenario, ["scenario"]);
     if (setting) b.world.scenario = setting;
   }
+  if (doc.blobstore !== undefined) b.world.blobstore = doc.blobstore;
   return b.problems.length ? { ok: false, problems: b.problems } : { ok: true, world: b.world };
 }
 

@@ -68,4 +68,5 @@ export interface WorldDocument {
   users?: DocUser[];
   feature_flags?: Record<string, boolean | { enabled: boolean; custom_error_message?: string | null }>;
   scenario?: DocScenario;
+  blobstore?: "remote" | "local";
 }
