@@ -180,6 +180,24 @@ export interface paths {
      *     (admin, admin_read_only or space developer; else 403), type `bits` (422), state
      *     `READY` (422). The stored zip is the one the upload job produced: directory
      *     entries removed, cached resources appended.
+     *
+     *     What comes next depends on the foundation's package blobstore
+     *     (`BlobDispatcher#send_or_redirect_blob`):
+     *
+     *     - **Remote blobstore** (S3, GCS, Azure, WebDAV: nearly every foundation, and the
+     *       simulator's default): `302` with an empty body and a `Location` to a signed,
+     *       expiring blobstore URL that needs no Cloud Foundry token. The simulator's URL is
+     *       `<origin>/blobstore/packages/{guid}?expires=<unix seconds>&signature=<hex>`,
+     *       good for 3600 seconds on the simulator's clock (see `getMockBlob`).
+     *     - **Local-file blobstore** (`--blobstore local`, option `blobstore: "local"`, or
+     *       `blobstore: local` in a world file): `200` with the zip.
+     *
+     *     Clients differ on the 302. go-cfclient's `Packages.Download` does not follow it and
+     *     requires a 3xx with `Location`; curl follows only with `-L` (and sends the token
+     *     on only to the same host); fetch, browsers, cf-java-client (Reactor Netty, set to
+     *     follow) and Python `requests` follow it, `requests` dropping the `Authorization`
+     *     header when the host changes. A real blobstore is another host, so it never sees
+     *     the token; the simulator's blob URL ignores one if it comes.
      */
     get: operations["downloadPackage"];
     put?: never;
@@ -187,6 +205,52 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/blobstore/packages/{guid}": {
+    parameters: {
+      query?: {
+        /**
+         * @description When the URL stops working, in seconds since the epoch (part of what is signed).
+         * @example 1800003600
+         */
+        expires?: string;
+        /**
+         * @description Lower-case hex HMAC-SHA256 of `<path>\n<expires>` with the simulator's secret.
+         * @example 28a46c34b124ff914533cce807e4762b74bb07b4b5613da1e147dde9c3787f48
+         */
+        signature?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    /**
+     * A package's blob, through a signed URL (simulator only)
+     * @description Simulator only: no Cloud Controller serves this path. It stands in for the remote
+     *     blobstore that `GET /v3/packages/{guid}/download` redirects to, like an S3
+     *     pre-signed URL: it needs no token (an `Authorization` header is ignored) and
+     *     answers in S3's words, as XML. Checks, in order: `expires` and `signature` present
+     *     (else 403 `AccessDenied`), the signature matches this path and `expires` (else 403
+     *     `SignatureDoesNotMatch`), not expired on the simulator's clock (else 403
+     *     `AccessDenied`, `Request has expired`), the package still has bits (else 404
+     *     `NoSuchKey`: it was deleted or expired after the URL was signed). `HEAD` answers the
+     *     same status and headers without a body.
+     */
+    get: operations["getMockBlob"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * A package's blob's headers, through a signed URL (simulator only)
+     * @description The checks and status of `getMockBlob`, with its headers and no body.
+     */
+    head: operations["headMockBlob"];
     patch?: never;
     trace?: never;
   };
@@ -623,6 +687,12 @@ export interface components {
       /** @description The numeric Cloud Controller error code. */
       code: number;
     };
+    /**
+     * @description Simulator only. An S3-style error document (`application/xml`):
+     *     `<Error><Code>…</Code><Message>…</Message></Error>`, with a `<Key>` on
+     *     `NoSuchKey`. Codes: `AccessDenied`, `SignatureDoesNotMatch`, `NoSuchKey`.
+     */
+    MockBlobstoreError: string;
     /** @description The Cloud Controller error envelope. */
     Errors: {
       errors: components["schemas"]["ErrorItem"][];
@@ -1317,7 +1387,9 @@ export interface components {
      */
     UploadJobLocation: string;
     /**
-     * @description A signed URL of the package blob in the remote blobstore
+     * @description A signed, expiring URL of the package's blob in the remote blobstore; it needs no
+     *     token. The simulator's: `<origin>/blobstore/packages/{guid}?expires=<unix
+     *     seconds>&signature=<hex>`, good for 3600 seconds.
      * @example https://blobstore.example.local/cc-packages/e1/a5/e1a5f4b2-7c3d-4b8e-9f10-3a6b2c8d4e51?X-Amz-Expires=3600&X-Amz-Signature=0f1e2d
      */
     BlobstoreLocation: string;
@@ -1736,16 +1808,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The stored zip (local blobstore). The simulator, like a local blobstore, always answers 200. */
+      /** @description The stored zip (local blobstore only). */
       200: {
         headers: {
+          /** @description `attachment; filename="<package guid>.zip"` */
+          "Content-Disposition"?: string;
           [name: string]: unknown;
         };
         content: {
           "application/zip": string;
         };
       };
-      /** @description Redirect to a signed blobstore URL (remote blobstore). The simulator never sends it. */
+      /**
+       * @description Redirect to a signed blobstore URL (remote blobstore, the default). The body is
+       *     empty; the zip is at `Location`, which needs no token.
+       */
       302: {
         headers: {
           Location: components["headers"]["BlobstoreLocation"];
@@ -1777,6 +1854,108 @@ export interface operations {
         };
       };
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  getMockBlob: {
+    parameters: {
+      query?: {
+        /**
+         * @description When the URL stops working, in seconds since the epoch (part of what is signed).
+         * @example 1800003600
+         */
+        expires?: string;
+        /**
+         * @description Lower-case hex HMAC-SHA256 of `<path>\n<expires>` with the simulator's secret.
+         * @example 28a46c34b124ff914533cce807e4762b74bb07b4b5613da1e147dde9c3787f48
+         */
+        signature?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stored zip, as the local blobstore's download sends it */
+      200: {
+        headers: {
+          /** @description `attachment; filename="<package guid>.zip"` */
+          "Content-Disposition"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/zip": string;
+        };
+      };
+      /** @description The URL's signature is missing, does not match, or has expired */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/xml": components["schemas"]["MockBlobstoreError"];
+        };
+      };
+      /** @description The package's bits are gone (the package was deleted or expired) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/xml": components["schemas"]["MockBlobstoreError"];
+        };
+      };
+    };
+  };
+  headMockBlob: {
+    parameters: {
+      query?: {
+        /**
+         * @description When the URL stops working, in seconds since the epoch (part of what is signed).
+         * @example 1800003600
+         */
+        expires?: string;
+        /**
+         * @description Lower-case hex HMAC-SHA256 of `<path>\n<expires>` with the simulator's secret.
+         * @example 28a46c34b124ff914533cce807e4762b74bb07b4b5613da1e147dde9c3787f48
+         */
+        signature?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The blob is there; `Content-Length` is its size */
+      200: {
+        headers: {
+          /** @description The zip's size in bytes. */
+          "Content-Length"?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The URL's signature is missing, does not match, or has expired */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The package's bits are gone (the package was deleted or expired) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
     };
   };
   listAppPackages: {
