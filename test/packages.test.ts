@@ -839,7 +839,7 @@ describe("DELETE /v3/packages/{guid}", () => {
 });
 
 describe("GET /v3/packages/{guid}/download", () => {
-  it("answers 200 with the READY package's zip, whose sha256 is data.checksum.value", async () => {
+  it("gives the READY package's zip, through the redirect to its blob URL, whose sha256 is data.checksum.value", async () => {
     const guid = packageGuid(sim, "web-app", "READY");
     const shown = await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
     const r = await download(guid, "space-developer");

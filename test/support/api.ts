@@ -50,7 +50,10 @@ export async function showPackage(api: Client, guid: string, user = DEV): Promis
   return r.json;
 }
 
-/** The stored zip of a READY package: 200; answers its bytes. */
+/**
+ * The stored zip of a READY package; answers its bytes. With the default remote blobstore the
+ * download's 302 is followed to the signed blob URL (without the token); either way the last answer is 200.
+ */
 export async function downloadPackage(api: Client, guid: string, user = DEV): Promise<Uint8Array> {
   const r = await api.call(`/v3/packages/${guid}/download`, { user });
   expect(r.status, r.text).toBe(200);

@@ -21,7 +21,7 @@ export interface Answer {
   bytes: Uint8Array;
 }
 
-export interface CallInit extends Omit<RequestInit, "body"> {
+export interface CallInit extends Omit<RequestInit, "body" | "redirect"> {
   /** A fixture user name: a token is minted for it. */
   user?: string;
   /** A raw token (overrides `user`). */
@@ -29,6 +29,12 @@ export interface CallInit extends Omit<RequestInit, "body"> {
   body?: BodyInit | null;
   /** Skip the contract check (for tests of requests the document does not describe, such as unknown routes). */
   unchecked?: boolean;
+  /**
+   * `"manual"` answers a 3xx as it is; otherwise (as fetch does by default) the client follows it, checking
+   * each answer against the contract, with a GET that carries no token (a download's 302 leads to the
+   * signed blob URL, on another host in a real foundation).
+   */
+  redirect?: RequestRedirect;
 }
 
 export interface Client {
@@ -73,21 +79,27 @@ export async function expectContract(method: string, path: string, answer: Answe
   ).toEqual([]);
 }
 
+/** A 3xx with somewhere to go (a download's 302 to its signed blob URL). */
+const isRedirect = (a: Answer) => a.status >= 300 && a.status < 400 && a.status !== 304 && a.headers.has("location");
+
 function makeClient(origin: string, send: (request: Request) => Promise<Response>): Client {
-  return {
+  const client: Client = {
     origin,
     async call(path, init = {}) {
-      const { user, token, unchecked, ...rest } = init;
+      const { user, token, unchecked, redirect, ...rest } = init;
       const headers = new Headers(rest.headers);
       const bearer = token ?? (user ? await tokenFor(user) : undefined);
       if (bearer !== undefined && !headers.has("authorization")) headers.set("authorization", `bearer ${bearer}`);
       const url = new URL(path, origin);
-      const request = new Request(url, { ...rest, headers, duplex: "half" } as RequestInit);
+      const request = new Request(url, { ...rest, headers, redirect: "manual", duplex: "half" } as RequestInit);
       const answer = await toAnswer(await send(request));
       if (!unchecked) await expectContract(request.method, url.pathname, answer);
-      return answer;
+      if (redirect === "manual" || !isRedirect(answer)) return answer;
+      // Followed as a client does when the blobstore is another host: a plain GET, without the token.
+      return client.call(new URL(answer.headers.get("location")!, url).href, { unchecked, redirect: "manual" });
     },
   };
+  return client;
 }
 
 export function inProcess(sim: Simulator): Client {
