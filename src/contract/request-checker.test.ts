@@ -194,3 +194,26 @@ describe("a JSON body", () => {
     expect(verdict).toEqual({ operationId: "createResourceMatches", valid: true, violations: [] });
   });
 });
+
+describe("a request without a body", () => {
+  const cli = {
+    authorization: "bearer [redacted]",
+    "content-type": "application/json",
+    "user-agent": "cf/8.7.0+0d3e1b2.2023-06-28 (go1.21; amd64 linux)",
+  };
+  const check = (method: string, path: string, headers: Record<string, string>) =>
+    checker.checkRequest({ method, path, query: "", headers, body: null, multipart: null });
+
+  it("is no body though it names a Content-Type (the cf CLI's GET and DELETE)", () => {
+    expect(check("GET", `/v3/packages/${GUID}`, cli).violations).toEqual([]);
+    expect(check("GET", `/v3/packages/${GUID}`, { ...cli, "content-length": "0" }).violations).toEqual([]);
+    expect(check("DELETE", `/v3/packages/${GUID}`, cli).violations).toEqual([]);
+  });
+
+  it("still has its content type judged when a body was sent but not read", () => {
+    for (const sent of [{ "content-length": "12" }, { "transfer-encoding": "chunked" }]) {
+      const verdict = check("GET", `/v3/packages/${GUID}`, { ...cli, ...sent });
+      expect(verdict.violations.map((v) => v.message).join("\n")).toContain("non-empty body");
+    }
+  });
+});

@@ -52,6 +52,16 @@ function parseQuery(query: string): Record<string, string | string[]> {
 }
 
 /**
+ * Whether a request carried a body, judged from the headers the journal keeps: a
+ * `Transfer-Encoding`, or a `Content-Length` above 0. A `Content-Type` alone says nothing.
+ */
+function bodyWasSent(headers: Record<string, string>): boolean {
+  if (headers["transfer-encoding"]) return true;
+  const length = Number(headers["content-length"] ?? "0");
+  return Number.isFinite(length) && length > 0;
+}
+
+/**
  * What Prism is handed for a request: the operation (without its body schemas when a
  * big JSON body is checked here instead, see json-body.ts) and the request as Prism
  * reads it.
@@ -78,10 +88,14 @@ function prismInput(op: IHttpOperation, request: CheckedRequest, list: Violation
       checkBigJsonBody(op, headers["content-type"], body, list);
       resource = withoutBodySchemas(op);
     }
-  } else if (headers["content-type"]) {
+  } else if (bodyWasSent(headers)) {
     // A body the simulator did not read (the front end rejected it first): its content type still counts.
     body = "(body)";
     headers["content-length"] = headers["content-length"] ?? "1";
+  } else {
+    // No body: a Content-Type alone (the cf CLI sends one on every request, GETs included) is no body.
+    delete headers["content-type"];
+    delete headers["content-length"];
   }
   const url = { path: request.path, query: parseQuery(request.query) };
   return { resource, element: { method: request.method.toLowerCase() as "get", url, headers, body } };
