@@ -568,6 +568,7 @@ export interface components {
         resources:
           | null
           | {
+              /** @description The parsed entries, whatever their shape (checked against `UploadResource` by the contract checker, not here). */
               entries: unknown[];
             }
           | {
@@ -784,20 +785,30 @@ export interface components {
     /**
      * @description The create body. `type` and `relationships.app` are required except when copying
      *     (`?source_guid=`), where only `relationships` is sent. `data.image` is required for
-     *     docker packages.
+     *     docker packages. A bits package takes no `data`, or an empty one: cf-java-client
+     *     sends `"data":{}` (`BitsDataValidator`: `Data must be empty if provided for bits
+     *     packages`).
      */
     PackageCreate: {
       type?: components["schemas"]["PackageType"];
       relationships: components["schemas"]["PackageRelationships"];
+      /** @description Docker: `image`, and `username` with `password` for a private registry. Bits: `{}` or absent. */
       data?: {
-        image: string;
+        image?: string;
         username?: string;
         password?: string;
       };
       metadata?: components["schemas"]["MetadataUpdate"];
     };
+    /**
+     * @description Every key is optional: `{}` changes nothing and answers the package
+     *     (`PackageUpdateMessage` allows `metadata`, `username` and `password`; the last two
+     *     are a docker package's registry credentials).
+     */
     PackageUpdate: {
-      metadata: components["schemas"]["MetadataUpdate"];
+      metadata?: components["schemas"]["MetadataUpdate"];
+      username?: string;
+      password?: string;
     };
     /** @description Either bits or resources, or both. Neither is required by the schema; an upload with neither gets 422. */
     PackageUploadForm: {
@@ -811,46 +822,85 @@ export interface components {
       resources?: string;
     };
     /**
-     * @description The parsed value of the upload's `resources` field. Each entry is a V3 entry (it
-     *     has both `checksum` and `size_in_bytes`) or a V2 entry; the two may be mixed. V3
-     *     entries are translated to V2 as `{sha1: checksum.value, size: size_in_bytes, fn:
-     *     path, mode: mode}`.
+     * @description The parsed value of the upload's `resources` field, as the controller takes it
+     *     and no stricter. At request time (`packages_controller.rb`,
+     *     `v2_v3_resource_translator.rb`) it must be an array of objects; an entry that has
+     *     both `checksum` and `size_in_bytes` is a V3 entry, whose `checksum` must be an
+     *     object, and any other entry is a V2 entry. V3 entries are translated to V2 as
+     *     `{sha1: checksum.value, size: size_in_bytes, fn: path, mode: mode}`; V3 and V2
+     *     entries may be mixed, and extra keys are ignored. The background job then needs
+     *     `fn` and `sha1` to be strings and reads `mode` as octal digits (missing or `null`:
+     *     0744); it never reads the size (the cached file's own size counts). An entry
+     *     that breaks the job's rules ends the package `FAILED`, not the request.
      */
     UploadResource: (components["schemas"]["UploadResourceV3"] | components["schemas"]["UploadResourceV2"])[];
     UploadResourceV3: {
       /** @description Path of the file inside the app, relative to its root */
       path: string;
-      size_in_bytes: number;
+      /** @description The file's size (integer); not read by the controller or the job. */
+      size_in_bytes: unknown;
+      /** @description `value`, and any other key (cf-java-client sends `type: sha1`), which is ignored. */
       checksum: {
         /** @description SHA-1 of the file, 40 hex characters */
         value: string;
       };
-      mode?: components["schemas"]["FileMode"];
+      mode?: components["schemas"]["UploadFileMode"];
     };
+    /** @description A V2 entry; an object with both `checksum` and `size_in_bytes` is a V3 entry, never a V2 one. */
     UploadResourceV2: {
       /** @description Path of the file inside the app */
       fn: string;
-      size: number;
+      /** @description The file's size (integer); not read by the controller or the job. */
+      size?: unknown;
       sha1: string;
-      mode?: components["schemas"]["FileMode"];
+      mode?: components["schemas"]["UploadFileMode"];
     };
     /**
-     * @description Octal file mode such as `644`, `0644` or `100644`; missing or `null` means 0744. Must include 0600.
+     * @description Octal file mode such as `644`, `0644` or `100644`, read as Ruby's `to_i(8)` reads
+     *     it (its leading octal digits); missing or `null` means 0744. The job fails the
+     *     package unless the mode includes 0600.
+     * @example 644
+     */
+    UploadFileMode: string | null;
+    /**
+     * @description Octal file mode such as `644`, `0644` or `100644`.
      * @example 644
      */
     FileMode: string;
     /**
-     * @description A V3 resource: the controller validates `checksum` (an object whose `value` is a
-     *     40-character string), `size_in_bytes` (a non-negative integer) and `mode` (octal
-     *     digits, optional); `path` is not validated. Response entries echo the matched
-     *     input entries in this key order: `checksum`, `size_in_bytes`, `path`, `mode`.
+     * @description The body of `POST /v3/resource_matches`: 1 to 5000 entries
+     *     (`ResourceMatchCreateMessage`).
+     */
+    ResourceMatchRequest: {
+      resources: components["schemas"]["ResourceMatchRequestEntry"][];
+    };
+    /**
+     * @description A V3 resource as the controller validates it: `checksum` an object whose `value`
+     *     is a 40-character string (other keys, such as cf-java-client's `type: sha1`, are
+     *     ignored), `size_in_bytes` a non-negative integer, `mode` octal digits or
+     *     missing/`null`. `path` is not validated, and other keys are ignored.
+     */
+    ResourceMatchRequestEntry: {
+      checksum: {
+        value: string;
+      };
+      size_in_bytes: number;
+      /** @description Path of the file inside the app; not validated. */
+      path?: unknown;
+      /** @description Octal file mode such as `644`; missing or `null` is allowed. */
+      mode?: string | null;
+    };
+    /**
+     * @description A matched resource, rebuilt by the controller (`resource_match_presenter.rb`) in
+     *     this key order: `checksum` (its `value` only), `size_in_bytes`, `path`, `mode`.
      */
     ResourceMatchEntry: {
       checksum: {
         value: string;
       };
       size_in_bytes: number;
-      path: string;
+      /** @description The request entry's `path`; `null` when it had none. */
+      path: string | null;
       mode?: components["schemas"]["FileMode"];
     };
     /** @description At most 5000 resources per request; a request needs at least one (the response may be empty). */
@@ -1277,15 +1327,20 @@ export interface components {
     updated_ats: string;
     /**
      * @description Page to display, default 1. Must be a positive integer; other values get the
-     *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-     *     a validator does not pre-empt it).
+     *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+     *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+     *     pre-empt its 400.
+     * @example 2
      */
-    page: number;
+    page: string;
     /**
-     * @description Results per page, default 50, between 1 and 5000; other values get the
-     *     controller's 400 `Per page must be between 1 and 5000`.
+     * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+     *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+     *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+     *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+     * @example 50
      */
-    per_page: number;
+    per_page: string;
     /**
      * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
      *     flags: `name`). Other values get the controller's 400.
@@ -1396,13 +1451,18 @@ export interface operations {
         updated_ats?: components["parameters"]["updated_ats"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -1796,13 +1856,18 @@ export interface operations {
         updated_ats?: components["parameters"]["updated_ats"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -1847,7 +1912,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["ResourceMatchList"];
+        "application/json": components["schemas"]["ResourceMatchRequest"];
       };
     };
     responses: {
@@ -1920,13 +1985,18 @@ export interface operations {
         organization_guids?: components["parameters"]["organization_guids"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -1992,13 +2062,18 @@ export interface operations {
       query?: {
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
