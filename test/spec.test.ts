@@ -292,7 +292,8 @@ describe("spec/openapi.yaml operations", () => {
     const location = deref(deref(deref(responses["202"]).headers).Location);
     expect(location.required).toBe(true);
     expect(location.schema).toMatchObject({ type: "string", format: "uri" });
-    expect(deref(responses["200"]).headers).toBeUndefined();
+    // The 200 has no Location: its only header is the controller's request id.
+    expect(Object.keys(deref(deref(responses["200"]).headers))).toEqual(["X-VCAP-Request-ID"]);
 
     const body = deref(upload?.op.requestBody);
     expect(body.required).toBe(true);
@@ -475,7 +476,8 @@ describe("Prism (the validator the simulator tests use) agrees with the document
   const processing = deref(deref((doc.components as JsonObject).examples).BitsPackageProcessingUpload)
     .value as JsonObject;
   const location = { location: "https://api.example.local/v3/jobs/2b8e4d61-3c9a-4f07-8e15-6d4a2b9c0f83" };
-  const json = { "content-type": "application/json; charset=utf-8" };
+  const requestId = { "x-vcap-request-id": "0f3c8a56-2d1b-4e7a-9c5f-6b8d4e2a1c90" };
+  const json = { "content-type": "application/json; charset=utf-8", ...requestId };
 
   it("validateOutput accepts the real content type with charset", () => {
     expect(check("uploadPackageBits", 200, processing, json)).toEqual([]);
@@ -503,12 +505,20 @@ describe("Prism (the validator the simulator tests use) agrees with the document
     ).not.toEqual([]);
   });
   it("validateOutput accepts an empty 202 from DELETE only with Location", () => {
-    expect(check("deletePackage", 202, undefined, {})).not.toEqual([]);
-    expect(check("deletePackage", 202, undefined, location)).toEqual([]);
+    expect(check("deletePackage", 202, undefined, requestId)).not.toEqual([]);
+    expect(check("deletePackage", 202, undefined, { ...location, ...requestId })).toEqual([]);
+  });
+  it("validateOutput requires X-VCAP-Request-ID on a controller's answer", () => {
+    const { "x-vcap-request-id": _id, ...withoutId } = json;
+    expect(check("uploadPackageBits", 200, processing, withoutId)).not.toEqual([]);
+    expect(check("deletePackage", 202, undefined, location)).not.toEqual([]);
   });
   it("validateOutput checks the nginx 413 page", () => {
     expect(
-      check("uploadPackageBits", 413, "<html>413 Request Entity Too Large</html>", { "content-type": "text/html" }),
+      check("uploadPackageBits", 413, "<html>413 Request Entity Too Large</html>", {
+        "content-type": "text/html",
+        ...requestId,
+      }),
     ).toEqual([]);
     expect(check("uploadPackageBits", 413, { errors: [] }, json)).not.toEqual([]);
   });

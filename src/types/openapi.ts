@@ -1095,6 +1095,7 @@ export interface components {
      */
     JsonBodyTooLarge: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
         [name: string]: unknown;
       };
@@ -1105,6 +1106,7 @@ export interface components {
     /** @description Unauthorized. No token (`CF-NotAuthenticated`), or a token that is invalid or expired (`CF-InvalidAuthToken`). */
     Unauthorized: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1119,6 +1121,7 @@ export interface components {
      */
     Forbidden: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1128,6 +1131,7 @@ export interface components {
     /** @description Not Found. The package does not exist, or the caller cannot read its space (never 403 in that case). */
     NotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1137,6 +1141,7 @@ export interface components {
     /** @description Not Found. The app does not exist, or the caller cannot read its space. */
     AppNotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1146,6 +1151,7 @@ export interface components {
     /** @description Not Found. The job does not exist. */
     JobNotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1155,6 +1161,7 @@ export interface components {
     /** @description Not Found. There is no feature flag with this name. */
     FeatureFlagNotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1168,6 +1175,7 @@ export interface components {
      */
     UnprocessableEntity: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1177,6 +1185,7 @@ export interface components {
     /** @description Bad Request. A query parameter is unknown or invalid. */
     BadQueryParameter: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1186,6 +1195,7 @@ export interface components {
     /** @description Bad Request. The JSON body cannot be parsed. */
     MessageParseError: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1195,6 +1205,7 @@ export interface components {
     /** @description Too Many Requests. The caller exceeded the API rate limit. */
     TooManyRequests: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1204,6 +1215,7 @@ export interface components {
     /** @description Internal Server Error. Note the title has no `CF-` prefix. */
     InternalServerError: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1213,6 +1225,7 @@ export interface components {
     /** @description Service Unavailable. A dependency such as the database is down. */
     ServiceUnavailable: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1227,6 +1240,7 @@ export interface components {
      */
     MockAdminTokenMissing: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1241,6 +1255,7 @@ export interface components {
      */
     MockAdminOriginRefused: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1253,6 +1268,7 @@ export interface components {
      */
     MockAdminChangeRefused: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1265,6 +1281,7 @@ export interface components {
      */
     MockAdminDisabled: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1274,6 +1291,7 @@ export interface components {
     /** @description The global scenario and the scenarios bound to packages */
     MockScenarioState: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1289,6 +1307,7 @@ export interface components {
      */
     MockScenarioBadRequest: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1362,6 +1381,15 @@ export interface components {
   };
   headers: {
     /**
+     * @description The request's id, which the Cloud Controller sends on every answer
+     *     (`middleware/vcap_request_id.rb`): the router's `X-Vcap-Request-Id` with
+     *     `::<uuid>` appended, or a new UUID when the request had none. The simulator sends
+     *     a UUID of its own on every answer. Quote it when you report a problem to the
+     *     operators of a foundation.
+     * @example 0f3c8a56-2d1b-4e7a-9c5f-6b8d4e2a1c90::b7e4d2a1-5c3f-4a8e-9d6b-1f0e3c7a5b28
+     */
+    VcapRequestId: string;
+    /**
      * @description URL of the `package.delete` job
      * @example https://api.example.local/v3/jobs/c3f0a7d2-91b4-4e6a-b5d8-0f2e7c1a9b36
      */
@@ -1398,6 +1426,7 @@ export interface operations {
       /** @description The root document */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1419,6 +1448,7 @@ export interface operations {
       /** @description The V3 root document */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1480,6 +1510,7 @@ export interface operations {
       /** @description A page of packages */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1513,6 +1544,7 @@ export interface operations {
       /** @description The package was created */
       201: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1526,6 +1558,7 @@ export interface operations {
       /** @description The body is invalid, or the app is missing or not visible */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1552,6 +1585,7 @@ export interface operations {
       /** @description The package */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1581,6 +1615,7 @@ export interface operations {
       /** @description Deletion accepted; follow the job */
       202: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           Location: components["headers"]["JobLocation"];
           [name: string]: unknown;
         };
@@ -1614,6 +1649,7 @@ export interface operations {
       /** @description The updated package */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1688,6 +1724,7 @@ export interface operations {
        */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1704,6 +1741,7 @@ export interface operations {
        */
       202: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           Location: components["headers"]["UploadJobLocation"];
           [name: string]: unknown;
         };
@@ -1722,6 +1760,7 @@ export interface operations {
        */
       400: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1740,6 +1779,7 @@ export interface operations {
        */
       413: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
           [name: string]: unknown;
         };
@@ -1754,6 +1794,7 @@ export interface operations {
        */
       415: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
           [name: string]: unknown;
         };
@@ -1771,6 +1812,7 @@ export interface operations {
        */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
           [name: string]: unknown;
         };
@@ -1799,6 +1841,7 @@ export interface operations {
       /** @description The stored zip (local blobstore). The simulator, like a local blobstore, always answers 200. */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1808,6 +1851,7 @@ export interface operations {
       /** @description Redirect to a signed blobstore URL (remote blobstore). The simulator never sends it. */
       302: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           Location: components["headers"]["BlobstoreLocation"];
           [name: string]: unknown;
         };
@@ -1819,6 +1863,7 @@ export interface operations {
       /** @description The package has no downloadable bits */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1830,6 +1875,7 @@ export interface operations {
       /** @description The blobstore URL could not be signed */
       502: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1888,6 +1934,7 @@ export interface operations {
       /** @description A page of the app's packages */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1919,6 +1966,7 @@ export interface operations {
       /** @description The cached subset of the given resources */
       201: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1932,6 +1980,7 @@ export interface operations {
       /** @description The resource list is invalid */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1958,6 +2007,7 @@ export interface operations {
       /** @description The job */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2014,6 +2064,7 @@ export interface operations {
       /** @description A page of apps */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2043,6 +2094,7 @@ export interface operations {
       /** @description The app */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2091,6 +2143,7 @@ export interface operations {
       /** @description A page of feature flags */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2119,6 +2172,7 @@ export interface operations {
       /** @description The feature flag */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2151,6 +2205,7 @@ export interface operations {
       /** @description The updated feature flag */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2165,6 +2220,7 @@ export interface operations {
       /** @description The body is invalid */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
