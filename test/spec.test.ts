@@ -79,6 +79,8 @@ const ajv = new Ajv2020({
 });
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 ajvFormats.default(ajv);
+// The document's own extension (simulator-only parts), the one keyword it adds.
+ajv.addKeyword({ keyword: "x-mock-packages", schemaType: "boolean" });
 const componentSchemas = deref((doc.components as JsonObject).schemas);
 for (const [name, schema] of Object.entries(componentSchemas)) {
   ajv.addSchema({ ...(rebase(schema) as JsonObject), $id: SCHEMA_BASE + name });
@@ -554,5 +556,60 @@ describe("Prism (the validator the simulator tests use) agrees with the document
       },
     });
     expect(result._tag === "Left" ? result.left.map((d) => d.message) : []).toEqual([]);
+  });
+});
+
+describe("spec/openapi.yaml declares every answer, and marks what only the simulator has", () => {
+  const cfOperations = operations.filter(({ path }) => !path.startsWith("/__mock/"));
+  const details = (op: JsonObject, status: string): string[] => {
+    const responses = deref(op.responses);
+    if (!(status in responses)) return [];
+    const response = deref(responses[status]);
+    const json = isObject(response.content) ? response.content["application/json"] : undefined;
+    if (json === undefined) return [];
+    return examplesOf(deref(json)).flatMap(({ value }) =>
+      (deref(value).errors as JsonObject[]).map((e) => String(e.detail)),
+    );
+  };
+
+  it("X-VCAP-Request-ID on every response of every Cloud Foundry operation, required", () => {
+    for (const { method, path, op } of cfOperations) {
+      for (const [status, response] of Object.entries(deref(op.responses))) {
+        const header = deref(deref(deref(response).headers)["X-VCAP-Request-ID"]);
+        expect(header.required, `${method.toUpperCase()} ${path} ${status}`).toBe(true);
+      }
+    }
+  });
+
+  it("no read shows a feature-flag or a suspended-org 403; only the upload and resource matches show the flag", () => {
+    for (const { method, op } of cfOperations) {
+      const texts = details(op, "403").join("\n");
+      if (method === "get") expect(texts, `${op.operationId}`).not.toMatch(/Feature Disabled|suspended/);
+      if (!["uploadPackageBits", "createResourceMatches"].includes(op.operationId as string))
+        expect(texts, `${op.operationId}`).not.toMatch(/Feature Disabled/);
+    }
+  });
+
+  it("the upload's 422 texts appear under the upload only", () => {
+    const uploadOnly = /Upload must include|Resources must be valid JSON|cached_resources/;
+    for (const { op } of cfOperations) {
+      if (op.operationId === "uploadPackageBits") expect(details(op, "422").join("\n")).toMatch(uploadOnly);
+      else expect(details(op, "422").join("\n"), `${op.operationId}`).not.toMatch(uploadOnly);
+    }
+  });
+
+  it("x-mock-packages: true on the admin API, the Prefer header, the seed's 202 and X-Mock-Packages-Detail", () => {
+    for (const { path, op } of operations)
+      expect(op["x-mock-packages"] === true, path).toBe(path.startsWith("/__mock/"));
+    const upload = operations.find(({ op }) => op.operationId === "uploadPackageBits")!.op;
+    const prefer = (upload.parameters as JsonObject[]).map(deref).find((p) => p.name === "Prefer")!;
+    expect(prefer["x-mock-packages"]).toBe(true);
+    expect(deref(deref(upload.responses)["202"])["x-mock-packages"]).toBe(true);
+    expect(deref(deref(upload.responses)["200"])["x-mock-packages"]).toBeUndefined();
+    const components = doc.components as JsonObject;
+    expect(deref(deref(components.headers).MockPackagesDetail)["x-mock-packages"]).toBe(true);
+    expect(deref(deref(components.securitySchemes).mockAdminToken)["x-mock-packages"]).toBe(true);
+    expect((document.tags ?? []).find((t) => t.name === MOCK_ADMIN_TAG)).toMatchObject({ "x-mock-packages": true });
+    expect(document.info.description).toContain("x-mock-packages: true");
   });
 });

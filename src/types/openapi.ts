@@ -1113,13 +1113,50 @@ export interface components {
         "application/json": components["schemas"]["Errors"];
       };
     };
+    /** @description Forbidden. The token lacks the scope the operation needs, or the caller may not do this (`CF-NotAuthorized`). */
+    Forbidden: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
     /**
-     * @description Forbidden. The token lacks the scope, or the caller can read but not write the
-     *     space (`CF-NotAuthorized`); the `app_bits_upload` feature flag is off for a
+     * @description Forbidden. The token lacks the write scope, or the caller can read but not write
+     *     the space (`CF-NotAuthorized`); or the org or space is suspended.
+     */
+    ForbiddenSpaceWrite: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Forbidden. The token lacks the write scope, or the caller can read but not write
+     *     the space (`CF-NotAuthorized`); the `app_bits_upload` feature flag is off for a
      *     non-admin (`CF-FeatureDisabled`, detail `Feature Disabled: app_bits_upload` or
      *     `Feature Disabled: <custom error message>`); or the org or space is suspended.
      */
-    Forbidden: {
+    ForbiddenUpload: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Forbidden. The token lacks the write scope (`CF-NotAuthorized`), or the
+     *     `app_bits_upload` feature flag is off for a non-admin (`CF-FeatureDisabled`). No
+     *     space role is needed, so no space is checked.
+     */
+    ForbiddenResourceMatch: {
       headers: {
         "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
@@ -1168,12 +1205,21 @@ export interface components {
         "application/json": components["schemas"]["Errors"];
       };
     };
+    /** @description Unprocessable Entity. The org or space of the package is being deleted (`CF-ResourceBeingDeleted`). */
+    ResourceBeingDeleted: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
     /**
-     * @description Unprocessable Entity. Message validation failed (several messages are joined with
-     *     `", "`), the package has the wrong type, or the org or space is being deleted
-     *     (`CF-ResourceBeingDeleted`).
+     * @description Unprocessable Entity. The body is invalid (several messages are joined with
+     *     `", "`), or the org or space is being deleted (`CF-ResourceBeingDeleted`).
      */
-    UnprocessableEntity: {
+    UpdateUnprocessable: {
       headers: {
         "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
@@ -1553,7 +1599,7 @@ export interface operations {
       };
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenSpaceWrite"];
       413: components["responses"]["JsonBodyTooLarge"];
       /** @description The body is invalid, or the app is missing or not visible */
       422: {
@@ -1622,9 +1668,9 @@ export interface operations {
         content?: never;
       };
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenSpaceWrite"];
       404: components["responses"]["NotFound"];
-      422: components["responses"]["UnprocessableEntity"];
+      422: components["responses"]["ResourceBeingDeleted"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
@@ -1658,10 +1704,10 @@ export interface operations {
       };
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenSpaceWrite"];
       404: components["responses"]["NotFound"];
       413: components["responses"]["JsonBodyTooLarge"];
-      422: components["responses"]["UnprocessableEntity"];
+      422: components["responses"]["UpdateUnprocessable"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
@@ -1769,7 +1815,7 @@ export interface operations {
         };
       };
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenUpload"];
       404: components["responses"]["NotFound"];
       /**
        * @description Request Entity Too Large, from nginx, not the controller: the front end rejects
@@ -1975,7 +2021,7 @@ export interface operations {
       };
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenResourceMatch"];
       413: components["responses"]["JsonBodyTooLarge"];
       /** @description The resource list is invalid */
       422: {
