@@ -100,22 +100,20 @@ describe("recording", () => {
 });
 
 describe("contract verdicts", () => {
-  it("lists what a request breaks: a missing token, a wrong query type, a resources entry that fits neither shape", async () => {
+  it("lists what a request breaks: a missing token, a resources entry that fits neither shape", async () => {
     ({ sim, api, close } = await setup({ contract: checker }));
     await api.call("/v3/packages?per_page=many", {});
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
     await cfUpload(guid, { "a.txt": "a" }, [{ path: "a", checksum: { value: "x" }, size_in_bytes: 1, mode: 644 }]);
     const [list, upload] = sim.journal.entries();
     expect(list!.contract!.valid).toBe(false);
-    expect(list!.contract!.violations).toEqual(
-      expect.arrayContaining([
-        { location: "header.authorization", message: "the operation needs 'Authorization: bearer <token>'" },
-        { location: "query.per_page", message: "Request query parameter per_page must be integer" },
-      ]),
-    );
+    // per_page is declared a string, as the controller reads it: its own 400 judges "many", not the document.
+    expect(list!.contract!.violations).toEqual([
+      { location: "header.authorization", message: "the operation needs 'Authorization: bearer <token>'" },
+    ]);
     expect(upload!.contract!.violations).toContainEqual({
       location: "body.resources[0].mode",
-      message: "must be string",
+      message: "must be string,null",
     });
     expect(() => expectNoContractViolations(sim)).toThrow(
       /2 request\(s\) broke the contract:\n  #1 GET \/v3\/packages\?per_page=many/,

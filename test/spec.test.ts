@@ -80,6 +80,8 @@ const ajv = new Ajv2020({
 });
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 ajvFormats.default(ajv);
+// The document's own extension (simulator-only parts), the one keyword it adds.
+ajv.addKeyword({ keyword: "x-mock-packages", schemaType: "boolean" });
 const componentSchemas = deref((doc.components as JsonObject).schemas);
 for (const [name, schema] of Object.entries(componentSchemas)) {
   ajv.addSchema({ ...(rebase(schema) as JsonObject), $id: SCHEMA_BASE + name });
@@ -293,7 +295,8 @@ describe("spec/openapi.yaml operations", () => {
     const location = deref(deref(deref(responses["202"]).headers).Location);
     expect(location.required).toBe(true);
     expect(location.schema).toMatchObject({ type: "string", format: "uri" });
-    expect(deref(responses["200"]).headers).toBeUndefined();
+    // The 200 has no Location: its only header is the controller's request id.
+    expect(Object.keys(deref(deref(responses["200"]).headers))).toEqual(["X-VCAP-Request-ID"]);
 
     const body = deref(upload?.op.requestBody);
     expect(body.required).toBe(true);
@@ -476,7 +479,8 @@ describe("Prism (the validator the simulator tests use) agrees with the document
   const processing = deref(deref((doc.components as JsonObject).examples).BitsPackageProcessingUpload)
     .value as JsonObject;
   const location = { location: "https://api.example.local/v3/jobs/2b8e4d61-3c9a-4f07-8e15-6d4a2b9c0f83" };
-  const json = { "content-type": "application/json; charset=utf-8" };
+  const requestId = { "x-vcap-request-id": "0f3c8a56-2d1b-4e7a-9c5f-6b8d4e2a1c90" };
+  const json = { "content-type": "application/json; charset=utf-8", ...requestId };
 
   it("validateOutput accepts the real content type with charset", () => {
     expect(check("uploadPackageBits", 200, processing, json)).toEqual([]);
@@ -504,12 +508,20 @@ describe("Prism (the validator the simulator tests use) agrees with the document
     ).not.toEqual([]);
   });
   it("validateOutput accepts an empty 202 from DELETE only with Location", () => {
-    expect(check("deletePackage", 202, undefined, {})).not.toEqual([]);
-    expect(check("deletePackage", 202, undefined, location)).toEqual([]);
+    expect(check("deletePackage", 202, undefined, requestId)).not.toEqual([]);
+    expect(check("deletePackage", 202, undefined, { ...location, ...requestId })).toEqual([]);
+  });
+  it("validateOutput requires X-VCAP-Request-ID on a controller's answer", () => {
+    const { "x-vcap-request-id": _id, ...withoutId } = json;
+    expect(check("uploadPackageBits", 200, processing, withoutId)).not.toEqual([]);
+    expect(check("deletePackage", 202, undefined, location)).not.toEqual([]);
   });
   it("validateOutput checks the nginx 413 page", () => {
     expect(
-      check("uploadPackageBits", 413, "<html>413 Request Entity Too Large</html>", { "content-type": "text/html" }),
+      check("uploadPackageBits", 413, "<html>413 Request Entity Too Large</html>", {
+        "content-type": "text/html",
+        ...requestId,
+      }),
     ).toEqual([]);
     expect(check("uploadPackageBits", 413, { errors: [] }, json)).not.toEqual([]);
   });
@@ -545,5 +557,60 @@ describe("Prism (the validator the simulator tests use) agrees with the document
       },
     });
     expect(result._tag === "Left" ? result.left.map((d) => d.message) : []).toEqual([]);
+  });
+});
+
+describe("spec/openapi.yaml declares every answer, and marks what only the simulator has", () => {
+  const cfOperations = operations.filter(({ path }) => !path.startsWith("/__mock/"));
+  const details = (op: JsonObject, status: string): string[] => {
+    const responses = deref(op.responses);
+    if (!(status in responses)) return [];
+    const response = deref(responses[status]);
+    const json = isObject(response.content) ? response.content["application/json"] : undefined;
+    if (json === undefined) return [];
+    return examplesOf(deref(json)).flatMap(({ value }) =>
+      (deref(value).errors as JsonObject[]).map((e) => String(e.detail)),
+    );
+  };
+
+  it("X-VCAP-Request-ID on every response of every Cloud Foundry operation, required", () => {
+    for (const { method, path, op } of cfOperations) {
+      for (const [status, response] of Object.entries(deref(op.responses))) {
+        const header = deref(deref(deref(response).headers)["X-VCAP-Request-ID"]);
+        expect(header.required, `${method.toUpperCase()} ${path} ${status}`).toBe(true);
+      }
+    }
+  });
+
+  it("no read shows a feature-flag or a suspended-org 403; only the upload and resource matches show the flag", () => {
+    for (const { method, op } of cfOperations) {
+      const texts = details(op, "403").join("\n");
+      if (method === "get") expect(texts, `${op.operationId}`).not.toMatch(/Feature Disabled|suspended/);
+      if (!["uploadPackageBits", "createResourceMatches"].includes(op.operationId as string))
+        expect(texts, `${op.operationId}`).not.toMatch(/Feature Disabled/);
+    }
+  });
+
+  it("the upload's 422 texts appear under the upload only", () => {
+    const uploadOnly = /Upload must include|Resources must be valid JSON|cached_resources/;
+    for (const { op } of cfOperations) {
+      if (op.operationId === "uploadPackageBits") expect(details(op, "422").join("\n")).toMatch(uploadOnly);
+      else expect(details(op, "422").join("\n"), `${op.operationId}`).not.toMatch(uploadOnly);
+    }
+  });
+
+  it("x-mock-packages: true on the admin API, the Prefer header, the seed's 202 and X-Mock-Packages-Detail", () => {
+    for (const { path, op } of operations)
+      expect(op["x-mock-packages"] === true, path).toBe(path.startsWith("/__mock/"));
+    const upload = operations.find(({ op }) => op.operationId === "uploadPackageBits")!.op;
+    const prefer = (upload.parameters as JsonObject[]).map(deref).find((p) => p.name === "Prefer")!;
+    expect(prefer["x-mock-packages"]).toBe(true);
+    expect(deref(deref(upload.responses)["202"])["x-mock-packages"]).toBe(true);
+    expect(deref(deref(upload.responses)["200"])["x-mock-packages"]).toBeUndefined();
+    const components = doc.components as JsonObject;
+    expect(deref(deref(components.headers).MockPackagesDetail)["x-mock-packages"]).toBe(true);
+    expect(deref(deref(components.securitySchemes).mockAdminToken)["x-mock-packages"]).toBe(true);
+    expect((document.tags ?? []).find((t) => t.name === MOCK_ADMIN_TAG)).toMatchObject({ "x-mock-packages": true });
+    expect(document.info.description).toContain("x-mock-packages: true");
   });
 });

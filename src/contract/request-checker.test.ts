@@ -17,7 +17,8 @@ beforeAll(async () => {
 const GUID = "3f1c6a8e-0000-4000-8000-000000000001";
 const SHA1 = "a9993e364706816aba3e25717850c26c9cd0d89d";
 const V3_ENTRY = { path: "lib/a.js", mode: "644", checksum: { value: SHA1 }, size_in_bytes: 70000 };
-const NO_SIZE = { path: "lib/b.js", mode: "644", checksum: { value: SHA1 } };
+/** Five violations: no `path` and no `size_in_bytes` for V3, no `fn` and no `sha1` for V2, and anyOf. */
+const NO_SIZE = { mode: "644", checksum: { value: SHA1 } };
 
 /** An upload whose multipart body has only a `resources` field with these parsed entries (or this raw text). */
 function checkUpload(resources: JournalMultipart["resources"], size = 100): ContractVerdict {
@@ -82,13 +83,13 @@ describe("the resources field of an upload", () => {
       location: "body.resources[2].checksum.value",
       message: "must be string",
     });
-    expect(verdict.violations).toContainEqual({ location: "body.resources[3].mode", message: "must be string" });
+    expect(verdict.violations).toContainEqual({ location: "body.resources[3].mode", message: "must be string,null" });
     expect(verdict.violations.every((v) => /^body\.resources\[[23]\]/.test(v.location))).toBe(true);
   });
 
   it("lists every violation, with no extra line, when there are at most 20", () => {
-    // Five entries that are not objects (3 violations each), then one without its size (5: the
-    // V3 size_in_bytes, the three V2 names, and anyOf): exactly 20.
+    // Five entries that are not objects (3 violations each), then one without path and size (5: the
+    // V3 path and size_in_bytes, the V2 fn and sha1, and anyOf): exactly 20.
     const verdict = checkUpload({ entries: [...new Array<unknown>(5).fill(1), V3_ENTRY, NO_SIZE] });
     expect(verdict.violations).toHaveLength(20);
     expect(verdict.violations).toContainEqual({
@@ -159,7 +160,10 @@ describe("a JSON body", () => {
     const body = JSON.stringify({ resources: entries });
     expect(body.length).toBeGreaterThan(64 * 1024);
     expect(checkResourceMatches(body).violations).toEqual([
-      { location: "body.resources.2500.mode", message: "Request body property resources.2500.mode must be string" },
+      {
+        location: "body.resources.2500.mode",
+        message: "Request body property resources.2500.mode must be string,null",
+      },
       {
         location: "body",
         message:
@@ -192,5 +196,44 @@ describe("a JSON body", () => {
   it("a valid body over 64 KiB is valid", () => {
     const verdict = checkResourceMatches(JSON.stringify({ resources: new Array(3000).fill(V3_ENTRY) }));
     expect(verdict).toEqual({ operationId: "createResourceMatches", valid: true, violations: [] });
+  });
+});
+
+describe("a request without a body", () => {
+  const cli = {
+    authorization: "bearer [redacted]",
+    "content-type": "application/json",
+    "user-agent": "cf/8.7.0+0d3e1b2.2023-06-28 (go1.21; amd64 linux)",
+  };
+  const check = (method: string, path: string, headers: Record<string, string>) =>
+    checker.checkRequest({ method, path, query: "", headers, body: null, multipart: null });
+
+  it("is no body though it names a Content-Type (the cf CLI's GET and DELETE)", () => {
+    expect(check("GET", `/v3/packages/${GUID}`, cli).violations).toEqual([]);
+    expect(check("GET", `/v3/packages/${GUID}`, { ...cli, "content-length": "0" }).violations).toEqual([]);
+    expect(check("DELETE", `/v3/packages/${GUID}`, cli).violations).toEqual([]);
+  });
+
+  it("still has its content type judged when a body was sent but not read", () => {
+    const sentBodies: Record<string, string>[] = [{ "content-length": "12" }, { "transfer-encoding": "chunked" }];
+    for (const sent of sentBodies) {
+      const verdict = check("GET", `/v3/packages/${GUID}`, { ...cli, ...sent });
+      expect(verdict.violations.map((v) => v.message).join("\n")).toContain("non-empty body");
+    }
+  });
+
+  it("takes a body stream without a Content-Length as a body (a Request made in process)", () => {
+    const request = {
+      method: "GET",
+      path: `/v3/packages/${GUID}`,
+      query: "",
+      headers: cli,
+      body: null,
+      multipart: null,
+    };
+    expect(checker.checkRequest({ ...request, bodySent: true }).violations.map((v) => v.message)).toContainEqual(
+      expect.stringContaining("non-empty body"),
+    );
+    expect(checker.checkRequest({ ...request, bodySent: false }).violations).toEqual([]);
   });
 });

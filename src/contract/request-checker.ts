@@ -15,13 +15,11 @@ import type { IHttpOperation } from "@stoplight/types";
 import { validateInput } from "@stoplight/prism-http/dist/validator/index.js";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { parse as parseYaml } from "yaml";
-import type { ContractVerdict, JournalEntry, JournalMultipart, RequestChecker } from "../core/journal/journal.js";
+import type { CheckedRequest, ContractVerdict, JournalMultipart, RequestChecker } from "../core/journal/journal.js";
 import { failures, loadContract, SPEC_PATH, type Contract } from "./contract.js";
 import { BIG_JSON_BODY, checkBigJsonBody, withoutBodySchemas } from "./json-body.js";
 import { checkResources, compileResourcesValidators } from "./resources-check.js";
 import { ViolationList } from "./violations.js";
-
-type CheckedRequest = Pick<JournalEntry, "method" | "path" | "query" | "headers" | "multipart" | "body">;
 
 /**
  * A synthetic multipart body for Prism, with the parts in request order: placeholders
@@ -52,6 +50,21 @@ function parseQuery(query: string): Record<string, string | string[]> {
 }
 
 /**
+ * Whether a request carried a body, judged from the headers the journal keeps: a
+ * `Transfer-Encoding`, or a `Content-Length` above 0; or, for a `Request` made in
+ * process (which has no `Content-Length`), a body stream without a `Content-Length: 0`.
+ * A `Content-Type` alone says nothing: the cf CLI sends one on every request.
+ */
+function bodyWasSent(request: CheckedRequest): boolean {
+  const { headers } = request;
+  if (headers["transfer-encoding"]) return true;
+  const declared = headers["content-length"];
+  if (declared === undefined) return request.bodySent === true;
+  const length = Number(declared);
+  return Number.isFinite(length) && length > 0;
+}
+
+/**
  * What Prism is handed for a request: the operation (without its body schemas when a
  * big JSON body is checked here instead, see json-body.ts) and the request as Prism
  * reads it.
@@ -78,10 +91,14 @@ function prismInput(op: IHttpOperation, request: CheckedRequest, list: Violation
       checkBigJsonBody(op, headers["content-type"], body, list);
       resource = withoutBodySchemas(op);
     }
-  } else if (headers["content-type"]) {
+  } else if (bodyWasSent(request)) {
     // A body the simulator did not read (the front end rejected it first): its content type still counts.
     body = "(body)";
     headers["content-length"] = headers["content-length"] ?? "1";
+  } else {
+    // No body: a Content-Type alone (the cf CLI sends one on every request, GETs included) is no body.
+    delete headers["content-type"];
+    delete headers["content-length"];
   }
   const url = { path: request.path, query: parseQuery(request.query) };
   return { resource, element: { method: request.method.toLowerCase() as "get", url, headers, body } };

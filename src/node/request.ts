@@ -95,7 +95,10 @@ class NodeRequest {
   get body(): ReadableStream<Uint8Array> | null {
     if (this._body === undefined) {
       const m = this.method;
-      this._body = m === "GET" || m === "HEAD" ? null : bodyStream(this.req);
+      // HTTP/1.1 framing (RFC 9112 §6.3): without Content-Length or Transfer-Encoding a request has no body.
+      const framed =
+        this.req.headers["content-length"] !== undefined || this.req.headers["transfer-encoding"] !== undefined;
+      this._body = m === "GET" || m === "HEAD" || !framed ? null : bodyStream(this.req);
     }
     return this._body;
   }

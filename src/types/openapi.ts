@@ -632,6 +632,7 @@ export interface components {
         resources:
           | null
           | {
+              /** @description The parsed entries, whatever their shape (checked against `UploadResource` by the contract checker, not here). */
               entries: unknown[];
             }
           | {
@@ -854,20 +855,30 @@ export interface components {
     /**
      * @description The create body. `type` and `relationships.app` are required except when copying
      *     (`?source_guid=`), where only `relationships` is sent. `data.image` is required for
-     *     docker packages.
+     *     docker packages. A bits package takes no `data`, or an empty one: cf-java-client
+     *     sends `"data":{}` (`BitsDataValidator`: `Data must be empty if provided for bits
+     *     packages`).
      */
     PackageCreate: {
       type?: components["schemas"]["PackageType"];
       relationships: components["schemas"]["PackageRelationships"];
+      /** @description Docker: `image`, and `username` with `password` for a private registry. Bits: `{}` or absent. */
       data?: {
-        image: string;
+        image?: string;
         username?: string;
         password?: string;
       };
       metadata?: components["schemas"]["MetadataUpdate"];
     };
+    /**
+     * @description Every key is optional: `{}` changes nothing and answers the package
+     *     (`PackageUpdateMessage` allows `metadata`, `username` and `password`; the last two
+     *     are a docker package's registry credentials).
+     */
     PackageUpdate: {
-      metadata: components["schemas"]["MetadataUpdate"];
+      metadata?: components["schemas"]["MetadataUpdate"];
+      username?: string;
+      password?: string;
     };
     /** @description Either bits or resources, or both. Neither is required by the schema; an upload with neither gets 422. */
     PackageUploadForm: {
@@ -881,46 +892,85 @@ export interface components {
       resources?: string;
     };
     /**
-     * @description The parsed value of the upload's `resources` field. Each entry is a V3 entry (it
-     *     has both `checksum` and `size_in_bytes`) or a V2 entry; the two may be mixed. V3
-     *     entries are translated to V2 as `{sha1: checksum.value, size: size_in_bytes, fn:
-     *     path, mode: mode}`.
+     * @description The parsed value of the upload's `resources` field, as the controller takes it
+     *     and no stricter. At request time (`packages_controller.rb`,
+     *     `v2_v3_resource_translator.rb`) it must be an array of objects; an entry that has
+     *     both `checksum` and `size_in_bytes` is a V3 entry, whose `checksum` must be an
+     *     object, and any other entry is a V2 entry. V3 entries are translated to V2 as
+     *     `{sha1: checksum.value, size: size_in_bytes, fn: path, mode: mode}`; V3 and V2
+     *     entries may be mixed, and extra keys are ignored. The background job then needs
+     *     `fn` and `sha1` to be strings and reads `mode` as octal digits (missing or `null`:
+     *     0744); it never reads the size (the cached file's own size counts). An entry
+     *     that breaks the job's rules ends the package `FAILED`, not the request.
      */
     UploadResource: (components["schemas"]["UploadResourceV3"] | components["schemas"]["UploadResourceV2"])[];
     UploadResourceV3: {
       /** @description Path of the file inside the app, relative to its root */
       path: string;
-      size_in_bytes: number;
+      /** @description The file's size (integer); not read by the controller or the job. */
+      size_in_bytes: unknown;
+      /** @description `value`, and any other key (cf-java-client sends `type: sha1`), which is ignored. */
       checksum: {
         /** @description SHA-1 of the file, 40 hex characters */
         value: string;
       };
-      mode?: components["schemas"]["FileMode"];
+      mode?: components["schemas"]["UploadFileMode"];
     };
+    /** @description A V2 entry; an object with both `checksum` and `size_in_bytes` is a V3 entry, never a V2 one. */
     UploadResourceV2: {
       /** @description Path of the file inside the app */
       fn: string;
-      size: number;
+      /** @description The file's size (integer); not read by the controller or the job. */
+      size?: unknown;
       sha1: string;
-      mode?: components["schemas"]["FileMode"];
+      mode?: components["schemas"]["UploadFileMode"];
     };
     /**
-     * @description Octal file mode such as `644`, `0644` or `100644`; missing or `null` means 0744. Must include 0600.
+     * @description Octal file mode such as `644`, `0644` or `100644`, read as Ruby's `to_i(8)` reads
+     *     it (its leading octal digits); missing or `null` means 0744. The job fails the
+     *     package unless the mode includes 0600.
+     * @example 644
+     */
+    UploadFileMode: string | null;
+    /**
+     * @description Octal file mode such as `644`, `0644` or `100644`.
      * @example 644
      */
     FileMode: string;
     /**
-     * @description A V3 resource: the controller validates `checksum` (an object whose `value` is a
-     *     40-character string), `size_in_bytes` (a non-negative integer) and `mode` (octal
-     *     digits, optional); `path` is not validated. Response entries echo the matched
-     *     input entries in this key order: `checksum`, `size_in_bytes`, `path`, `mode`.
+     * @description The body of `POST /v3/resource_matches`: 1 to 5000 entries
+     *     (`ResourceMatchCreateMessage`).
+     */
+    ResourceMatchRequest: {
+      resources: components["schemas"]["ResourceMatchRequestEntry"][];
+    };
+    /**
+     * @description A V3 resource as the controller validates it: `checksum` an object whose `value`
+     *     is a 40-character string (other keys, such as cf-java-client's `type: sha1`, are
+     *     ignored), `size_in_bytes` a non-negative integer, `mode` octal digits or
+     *     missing/`null`. `path` is not validated, and other keys are ignored.
+     */
+    ResourceMatchRequestEntry: {
+      checksum: {
+        value: string;
+      };
+      size_in_bytes: number;
+      /** @description Path of the file inside the app; not validated. */
+      path?: unknown;
+      /** @description Octal file mode such as `644`; missing or `null` is allowed. */
+      mode?: string | null;
+    };
+    /**
+     * @description A matched resource, rebuilt by the controller (`resource_match_presenter.rb`) in
+     *     this key order: `checksum` (its `value` only), `size_in_bytes`, `path`, `mode`.
      */
     ResourceMatchEntry: {
       checksum: {
         value: string;
       };
       size_in_bytes: number;
-      path: string;
+      /** @description The request entry's `path`; `null` when it had none. */
+      path: string | null;
       mode?: components["schemas"]["FileMode"];
     };
     /** @description At most 5000 resources per request; a request needs at least one (the response may be empty). */
@@ -1115,6 +1165,7 @@ export interface components {
      */
     JsonBodyTooLarge: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
         [name: string]: unknown;
       };
@@ -1125,6 +1176,17 @@ export interface components {
     /** @description Unauthorized. No token (`CF-NotAuthenticated`), or a token that is invalid or expired (`CF-InvalidAuthToken`). */
     Unauthorized: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Forbidden. The token lacks the scope the operation needs, or the caller may not do this (`CF-NotAuthorized`). */
+    Forbidden: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1132,13 +1194,41 @@ export interface components {
       };
     };
     /**
-     * @description Forbidden. The token lacks the scope, or the caller can read but not write the
-     *     space (`CF-NotAuthorized`); the `app_bits_upload` feature flag is off for a
+     * @description Forbidden. The token lacks the write scope, or the caller can read but not write
+     *     the space (`CF-NotAuthorized`); or the org or space is suspended.
+     */
+    ForbiddenSpaceWrite: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Forbidden. The token lacks the write scope, or the caller can read but not write
+     *     the space (`CF-NotAuthorized`); the `app_bits_upload` feature flag is off for a
      *     non-admin (`CF-FeatureDisabled`, detail `Feature Disabled: app_bits_upload` or
      *     `Feature Disabled: <custom error message>`); or the org or space is suspended.
      */
-    Forbidden: {
+    ForbiddenUpload: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Forbidden. The token lacks the write scope (`CF-NotAuthorized`), or the
+     *     `app_bits_upload` feature flag is off for a non-admin (`CF-FeatureDisabled`). No
+     *     space role is needed, so no space is checked.
+     */
+    ForbiddenResourceMatch: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1148,6 +1238,7 @@ export interface components {
     /** @description Not Found. The package does not exist, or the caller cannot read its space (never 403 in that case). */
     NotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1157,6 +1248,7 @@ export interface components {
     /** @description Not Found. The app does not exist, or the caller cannot read its space. */
     AppNotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1166,6 +1258,7 @@ export interface components {
     /** @description Not Found. The job does not exist. */
     JobNotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1175,6 +1268,17 @@ export interface components {
     /** @description Not Found. There is no feature flag with this name. */
     FeatureFlagNotFound: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Unprocessable Entity. The org or space of the package is being deleted (`CF-ResourceBeingDeleted`). */
+    ResourceBeingDeleted: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1182,12 +1286,12 @@ export interface components {
       };
     };
     /**
-     * @description Unprocessable Entity. Message validation failed (several messages are joined with
-     *     `", "`), the package has the wrong type, or the org or space is being deleted
-     *     (`CF-ResourceBeingDeleted`).
+     * @description Unprocessable Entity. The body is invalid (several messages are joined with
+     *     `", "`), or the org or space is being deleted (`CF-ResourceBeingDeleted`).
      */
-    UnprocessableEntity: {
+    UpdateUnprocessable: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1197,6 +1301,7 @@ export interface components {
     /** @description Bad Request. A query parameter is unknown or invalid. */
     BadQueryParameter: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1206,6 +1311,7 @@ export interface components {
     /** @description Bad Request. The JSON body cannot be parsed. */
     MessageParseError: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1215,6 +1321,7 @@ export interface components {
     /** @description Too Many Requests. The caller exceeded the API rate limit. */
     TooManyRequests: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1224,6 +1331,7 @@ export interface components {
     /** @description Internal Server Error. Note the title has no `CF-` prefix. */
     InternalServerError: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1233,6 +1341,7 @@ export interface components {
     /** @description Service Unavailable. A dependency such as the database is down. */
     ServiceUnavailable: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1247,6 +1356,7 @@ export interface components {
      */
     MockAdminTokenMissing: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1261,6 +1371,7 @@ export interface components {
      */
     MockAdminOriginRefused: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1273,6 +1384,7 @@ export interface components {
      */
     MockAdminChangeRefused: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1285,6 +1397,7 @@ export interface components {
      */
     MockAdminDisabled: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1294,6 +1407,7 @@ export interface components {
     /** @description The global scenario and the scenarios bound to packages */
     MockScenarioState: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1309,6 +1423,7 @@ export interface components {
      */
     MockScenarioBadRequest: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content: {
@@ -1347,15 +1462,20 @@ export interface components {
     updated_ats: string;
     /**
      * @description Page to display, default 1. Must be a positive integer; other values get the
-     *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-     *     a validator does not pre-empt it).
+     *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+     *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+     *     pre-empt its 400.
+     * @example 2
      */
-    page: number;
+    page: string;
     /**
-     * @description Results per page, default 50, between 1 and 5000; other values get the
-     *     controller's 400 `Per page must be between 1 and 5000`.
+     * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+     *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+     *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+     *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+     * @example 50
      */
-    per_page: number;
+    per_page: string;
     /**
      * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
      *     flags: `name`). Other values get the controller's 400.
@@ -1376,6 +1496,15 @@ export interface components {
     };
   };
   headers: {
+    /**
+     * @description The request's id, which the Cloud Controller sends on every answer
+     *     (`middleware/vcap_request_id.rb`): the router's `X-Vcap-Request-Id` with
+     *     `::<uuid>` appended, or a new UUID when the request had none. The simulator sends
+     *     a UUID of its own on every answer. Quote it when you report a problem to the
+     *     operators of a foundation.
+     * @example 0f3c8a56-2d1b-4e7a-9c5f-6b8d4e2a1c90::b7e4d2a1-5c3f-4a8e-9d6b-1f0e3c7a5b28
+     */
+    VcapRequestId: string;
     /**
      * @description URL of the `package.delete` job
      * @example https://api.example.local/v3/jobs/c3f0a7d2-91b4-4e6a-b5d8-0f2e7c1a9b36
@@ -1415,6 +1544,7 @@ export interface operations {
       /** @description The root document */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1436,6 +1566,7 @@ export interface operations {
       /** @description The V3 root document */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1468,13 +1599,18 @@ export interface operations {
         updated_ats?: components["parameters"]["updated_ats"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -1492,6 +1628,7 @@ export interface operations {
       /** @description A page of packages */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1525,6 +1662,7 @@ export interface operations {
       /** @description The package was created */
       201: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1533,11 +1671,12 @@ export interface operations {
       };
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenSpaceWrite"];
       413: components["responses"]["JsonBodyTooLarge"];
       /** @description The body is invalid, or the app is missing or not visible */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1564,6 +1703,7 @@ export interface operations {
       /** @description The package */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1593,15 +1733,16 @@ export interface operations {
       /** @description Deletion accepted; follow the job */
       202: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           Location: components["headers"]["JobLocation"];
           [name: string]: unknown;
         };
         content?: never;
       };
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenSpaceWrite"];
       404: components["responses"]["NotFound"];
-      422: components["responses"]["UnprocessableEntity"];
+      422: components["responses"]["ResourceBeingDeleted"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
@@ -1626,6 +1767,7 @@ export interface operations {
       /** @description The updated package */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1634,10 +1776,10 @@ export interface operations {
       };
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenSpaceWrite"];
       404: components["responses"]["NotFound"];
       413: components["responses"]["JsonBodyTooLarge"];
-      422: components["responses"]["UnprocessableEntity"];
+      422: components["responses"]["UpdateUnprocessable"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
@@ -1700,6 +1842,7 @@ export interface operations {
        */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1716,6 +1859,7 @@ export interface operations {
        */
       202: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           Location: components["headers"]["UploadJobLocation"];
           [name: string]: unknown;
         };
@@ -1734,6 +1878,7 @@ export interface operations {
        */
       400: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1742,7 +1887,7 @@ export interface operations {
         };
       };
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenUpload"];
       404: components["responses"]["NotFound"];
       /**
        * @description Request Entity Too Large, from nginx, not the controller: the front end rejects
@@ -1752,6 +1897,7 @@ export interface operations {
        */
       413: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
           [name: string]: unknown;
         };
@@ -1766,6 +1912,7 @@ export interface operations {
        */
       415: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
           [name: string]: unknown;
         };
@@ -1783,6 +1930,7 @@ export interface operations {
        */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           "X-Mock-Packages-Detail": components["headers"]["MockPackagesDetail"];
           [name: string]: unknown;
         };
@@ -1811,6 +1959,7 @@ export interface operations {
       /** @description The stored zip (local blobstore only). */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           /** @description `attachment; filename="<package guid>.zip"` */
           "Content-Disposition"?: string;
           [name: string]: unknown;
@@ -1825,6 +1974,7 @@ export interface operations {
        */
       302: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           Location: components["headers"]["BlobstoreLocation"];
           [name: string]: unknown;
         };
@@ -1836,6 +1986,7 @@ export interface operations {
       /** @description The package has no downloadable bits */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1847,6 +1998,7 @@ export interface operations {
       /** @description The blobstore URL could not be signed */
       502: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -1975,13 +2127,18 @@ export interface operations {
         updated_ats?: components["parameters"]["updated_ats"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -2002,6 +2159,7 @@ export interface operations {
       /** @description A page of the app's packages */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2026,13 +2184,14 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["ResourceMatchList"];
+        "application/json": components["schemas"]["ResourceMatchRequest"];
       };
     };
     responses: {
       /** @description The cached subset of the given resources */
       201: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2041,11 +2200,12 @@ export interface operations {
       };
       400: components["responses"]["MessageParseError"];
       401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
+      403: components["responses"]["ForbiddenResourceMatch"];
       413: components["responses"]["JsonBodyTooLarge"];
       /** @description The resource list is invalid */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2072,6 +2232,7 @@ export interface operations {
       /** @description The job */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2099,13 +2260,18 @@ export interface operations {
         organization_guids?: components["parameters"]["organization_guids"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -2123,6 +2289,7 @@ export interface operations {
       /** @description A page of apps */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2152,6 +2319,7 @@ export interface operations {
       /** @description The app */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2171,13 +2339,18 @@ export interface operations {
       query?: {
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
-         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
-         *     a validator does not pre-empt it).
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
          */
         page?: components["parameters"]["page"];
         /**
-         * @description Results per page, default 50, between 1 and 5000; other values get the
-         *     controller's 400 `Per page must be between 1 and 5000`.
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
          */
         per_page?: components["parameters"]["per_page"];
         /**
@@ -2195,6 +2368,7 @@ export interface operations {
       /** @description A page of feature flags */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2223,6 +2397,7 @@ export interface operations {
       /** @description The feature flag */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2255,6 +2430,7 @@ export interface operations {
       /** @description The updated feature flag */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2269,6 +2445,7 @@ export interface operations {
       /** @description The body is invalid */
       422: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {

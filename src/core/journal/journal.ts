@@ -97,6 +97,16 @@ export interface JournalEntry {
   durationMs: number;
 }
 
+/** A request as a contract checker sees it. */
+export type CheckedRequest = Pick<JournalEntry, "method" | "path" | "query" | "headers" | "multipart" | "body"> & {
+  /**
+   * Whether the request came with a body stream (`request.body !== null`), which the
+   * headers do not always say: a `Request` made in process has no `Content-Length`.
+   * Absent: the checker decides from `Content-Length` and `Transfer-Encoding` alone.
+   */
+  bodySent?: boolean;
+};
+
 /**
  * What the simulator needs from a contract checker (see `mock-packages/contract`).
  * `checkRequest` runs synchronously as each request is recorded, so a checker must keep
@@ -105,9 +115,7 @@ export interface JournalEntry {
  * stops checking once it has them.
  */
 export interface RequestChecker {
-  checkRequest(
-    request: Pick<JournalEntry, "method" | "path" | "query" | "headers" | "multipart" | "body">,
-  ): ContractVerdict;
+  checkRequest(request: CheckedRequest): ContractVerdict;
 }
 
 export interface JournalQuery {

@@ -35,6 +35,7 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
     const headers = redactHeaders(request.headers);
     const path = redactPath(url.pathname);
     const query = redactQuery(url.search);
+    const bodySent = request.body !== null;
     const answer = await next(request, trace);
     const body = trace.body === null ? null : trace.body.slice(0, JOURNAL_TEXT_PREFIX);
     const bodyOmitted = trace.body === null ? 0 : trace.body.length - body!.length;
@@ -49,7 +50,7 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
       ...(bodyOmitted > 0 ? { bodyOmitted } : {}),
       status: answer.dropConnection ? 0 : answer.status,
       scenario: trace.scenario,
-      contract: verdict(options, { method: request.method, path, query, headers, body, bodyOmitted }, trace),
+      contract: verdict(options, { method: request.method, path, query, headers, body, bodyOmitted, bodySent }, trace),
       durationMs: options.now() - started,
     });
     return answer;
@@ -58,14 +59,18 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
 
 function verdict(
   options: RecordOptions,
-  request: Pick<JournalEntry, "method" | "path" | "query" | "headers" | "body"> & { bodyOmitted: number },
+  request: Pick<JournalEntry, "method" | "path" | "query" | "headers" | "body"> & {
+    bodyOmitted: number;
+    bodySent: boolean;
+  },
   trace: RequestTrace,
 ): ContractVerdict | null {
   if (!options.contract) return null;
   try {
     // A body cut short for the journal is not JSON any more: the checker gets it whole, or not at all.
     const body = request.bodyOmitted > 0 ? trace.body : request.body;
-    return options.contract.checkRequest({ ...request, multipart: trace.multipart, body });
+    const { bodyOmitted: _omitted, ...checked } = request;
+    return options.contract.checkRequest({ ...checked, multipart: trace.multipart, body });
   } catch (error) {
     options.log("warn", "the contract checker failed", error);
     return null;

@@ -76,5 +76,12 @@ export async function handleResourceMatches(ctx: Context): Promise<Answer> {
     // A match is a use: it keeps the file from eviction the longest.
     return ctx.state.resourceCache.touch((r.checksum as { value: string }).value);
   });
-  return json(201, { resources: matched });
+  // Each match rebuilt as `resource_match_presenter.rb` does: its checksum's value only, in this key order.
+  const resources = matched.map((r) => ({
+    checksum: { value: (r.checksum as { value: string }).value },
+    size_in_bytes: r.size_in_bytes,
+    path: r.path ?? null,
+    mode: r.mode,
+  }));
+  return json(201, { resources });
 }
