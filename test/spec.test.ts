@@ -561,7 +561,9 @@ describe("Prism (the validator the simulator tests use) agrees with the document
 });
 
 describe("spec/openapi.yaml declares every answer, and marks what only the simulator has", () => {
-  const cfOperations = operations.filter(({ path }) => !path.startsWith("/__mock/"));
+  /** Paths only the simulator serves: its admin API, and the blob URLs a download redirects to (a blobstore's, not the controller's). */
+  const simulatorOnly = (path: string) => path.startsWith("/__mock/") || path.startsWith("/blobstore/");
+  const cfOperations = operations.filter(({ path }) => !simulatorOnly(path));
   const details = (op: JsonObject, status: string): string[] => {
     const responses = deref(op.responses);
     if (!(status in responses)) return [];
@@ -599,9 +601,8 @@ describe("spec/openapi.yaml declares every answer, and marks what only the simul
     }
   });
 
-  it("x-mock-packages: true on the admin API, the Prefer header, the seed's 202 and X-Mock-Packages-Detail", () => {
-    for (const { path, op } of operations)
-      expect(op["x-mock-packages"] === true, path).toBe(path.startsWith("/__mock/"));
+  it("x-mock-packages: true on the admin API, the blob URLs, the Prefer header, the seed's 202 and X-Mock-Packages-Detail", () => {
+    for (const { path, op } of operations) expect(op["x-mock-packages"] === true, path).toBe(simulatorOnly(path));
     const upload = operations.find(({ op }) => op.operationId === "uploadPackageBits")!.op;
     const prefer = (upload.parameters as JsonObject[]).map(deref).find((p) => p.name === "Prefer")!;
     expect(prefer["x-mock-packages"]).toBe(true);
