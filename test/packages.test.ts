@@ -335,9 +335,9 @@ describe("POST /v3/packages?source_guid= (copy, package_copy.rb)", () => {
     expect(sha256(bits.bytes)).toBe(original.json.data.checksum.value);
   });
 
-  it("copies a docker package straight to READY", async () => {
+  it("copies a docker package straight to READY, with the image only (no credentials)", async () => {
     const source = packageGuid(sim, "web-app", "READY", "docker");
-    const r = await copy(source, "web-app");
+    const r = await copy(source, "worker-app");
     expect(r.status, r.text).toBe(201);
     expect(r.json.type).toBe("docker");
     expect(r.json.state).toBe("READY");
@@ -346,6 +346,56 @@ describe("POST /v3/packages?source_guid= (copy, package_copy.rb)", () => {
       username: null,
       password: null,
     });
+  });
+
+  it("answers 422 'Source package is invalid…' for a source that does not exist", async () => {
+    expect422(
+      await copy("no-such-package", "worker-app"),
+      "Source package is invalid. Ensure it exists and you have access to it.",
+    );
+  });
+
+  it("checks the destination app before the source: its 422, then its 403", async () => {
+    const body = { relationships: { app: { data: { guid: "no-such-app" } } } };
+    const path = "/v3/packages?source_guid=no-such-package";
+    expect422(
+      await createPackage(body, "space-developer", path),
+      "App is invalid. Ensure it exists and you have access to it.",
+    );
+    expect422(
+      await createPackage({}, "space-developer", path),
+      "App is invalid. Ensure it exists and you have access to it.",
+    );
+    expectError(
+      await copy("no-such-package", "worker-app", "space-manager"),
+      403,
+      "CF-NotAuthorized",
+      10003,
+      NOT_AUTHORIZED,
+    );
+  });
+
+  it("answers 422 'Source and destination app cannot be the same' for a copy into the source's app", async () => {
+    const source = packageGuid(sim, "web-app", "READY");
+    const before = sim.state.packages.size;
+    expect422(await copy(source, "web-app"), "Source and destination app cannot be the same");
+    expect(sim.state.packages.size).toBe(before);
+  });
+
+  it("ignores everything in the body but relationships.app", async () => {
+    const source = packageGuid(sim, "web-app", "READY");
+    const body = {
+      type: "docker",
+      data: { image: "x" },
+      metadata: { labels: { "bad key!": 1 } },
+      extra: true,
+      relationships: { app: { data: { guid: appGuid(sim, "worker-app") }, extra: 1 }, other: {} },
+    };
+    const r = await createPackage(body, "space-developer", `/v3/packages?source_guid=${source}`);
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.type).toBe("bits");
+    expect(r.json.state).toBe("COPYING");
+    expect(r.json.metadata).toEqual({ labels: {}, annotations: {} });
   });
 
   it("fails a copy of a package without bits with 'failed to copy - …'", async () => {

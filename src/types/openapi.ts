@@ -71,8 +71,15 @@ export interface paths {
     /**
      * Create a package
      * @description Creates a `bits` package in `AWAITING_UPLOAD`, or a `docker` package in `READY`.
-     *     With `?source_guid=<guid>` the body is `{"relationships":{"app":{...}}}` only and
-     *     the source package is copied: a bits copy starts in `COPYING`, a docker copy in `READY`.
+     *     With `?source_guid=<guid>` only `relationships.app.data.guid` is read from the body
+     *     (anything else in it is ignored) and the source package is copied: a bits copy
+     *     starts in `COPYING`, a docker copy in `READY` with the source's image and no
+     *     credentials. The copy's checks, in order: the destination app as below (422, 403,
+     *     org/space state); a source that does not exist or that the caller cannot read →
+     *     422 `Source package is invalid. Ensure it exists and you have access to it.`; a
+     *     caller who cannot write to the source's space → 403; its org/space state; a
+     *     destination that is the source's own app → 422 `Source and destination app cannot
+     *     be the same`.
      *
      *     Checks, in order: body validation (`type`, unknown keys, the `relationships.app`
      *     to-one relationship, docker `data.image`) → 422; an app that does not exist or that
@@ -782,9 +789,8 @@ export interface components {
       resources: components["schemas"]["Package"][];
     };
     /**
-     * @description The create body. `type` and `relationships.app` are required except when copying
-     *     (`?source_guid=`), where only `relationships` is sent. `data.image` is required for
-     *     docker packages.
+     * @description The create body. `type` and `relationships.app` are required (a copy's body is
+     *     `PackageCopy`). `data.image` is required for docker packages.
      */
     PackageCreate: {
       type?: components["schemas"]["PackageType"];
@@ -795,6 +801,19 @@ export interface components {
         password?: string;
       };
       metadata?: components["schemas"]["MetadataUpdate"];
+    };
+    /**
+     * @description The body of a copy (`?source_guid=`): only `relationships.app.data.guid` is read;
+     *     other keys are ignored.
+     */
+    PackageCopy: {
+      relationships: {
+        app: {
+          data: {
+            guid: string;
+          };
+        };
+      };
     };
     PackageUpdate: {
       metadata: components["schemas"]["MetadataUpdate"];
@@ -1446,7 +1465,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["PackageCreate"];
+        "application/json": components["schemas"]["PackageCreate"] | components["schemas"]["PackageCopy"];
       };
     };
     responses: {

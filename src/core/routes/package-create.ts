@@ -66,24 +66,26 @@ export async function handleCreatePackage(ctx: Context): Promise<Answer> {
 }
 
 /**
- * The copy: the body names the destination app; the source must be visible (404) and both
- * spaces writable (403). Bits copies start COPYING and end READY with the source's bits
- * after the processing delay.
+ * The copy (`packages_controller.rb#create_copy`, `package_copy.rb#copy`). Only
+ * `relationships.app.data.guid` is read from the body; the rest is ignored. Then, in order:
+ * the destination app (422 when missing or unreadable), write access to it (403), its org and
+ * space; the source package (422 when missing or unreadable), write access to its space, its
+ * org and space; a destination that is the source's own app (422). Bits copies start COPYING
+ * and end READY with the source's bits after the processing delay.
  */
 async function copyPackage(ctx: Context, perms: Permissions): Promise<Answer> {
   const body = await ctx.jsonBody();
   if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
-  const messages: string[] = [];
-  const unknown = unknownFieldsMessage(Object.keys(body), ["relationships"]);
-  if (unknown) messages.push(unknown);
-  const appGuid = relationshipAppGuid(body.relationships);
-  if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
-  if (messages.length) throw new CfError("UnprocessableEntity", messages);
-  const source = findReadablePackage(ctx.state, perms, ctx.url.searchParams.get("source_guid") ?? "");
-  const { app, space, org } = readableApp(ctx, perms, appGuid!);
+  const appGuid = relationshipAppGuid(body.relationships) ?? "";
+  const { app, space, org } = readableApp(ctx, perms, appGuid);
   requireSpaceWrite(perms, space);
-  requireSpaceWrite(perms, source.space);
   requireActiveOrgAndSpace(perms, org, space);
+  const source = readableSource(ctx, perms, ctx.url.searchParams.get("source_guid") ?? "");
+  requireSpaceWrite(perms, source.space);
+  requireActiveOrgAndSpace(perms, source.org, source.space);
+  if (source.pkg.appGuid === app.guid) {
+    throw new CfError("UnprocessableEntity", "Source and destination app cannot be the same");
+  }
   const copy = ctx.lifecycle.startCopy(source.pkg, { guid: ctx.services.ids.uuid(), appGuid: app.guid });
   if (copy.state === "COPYING") {
     const { scheduler, options } = ctx.services;
@@ -94,6 +96,16 @@ async function copyPackage(ctx: Context, perms: Permissions): Promise<Answer> {
     });
   }
   return json(201, presentPackage(copy, ctx.present));
+}
+
+/** The package a copy is made from: it must exist and be readable, else 422. */
+function readableSource(ctx: Context, perms: Permissions, guid: string) {
+  try {
+    return findReadablePackage(ctx.state, perms, guid);
+  } catch (e) {
+    if (!(e instanceof CfError)) throw e;
+    throw new CfError("UnprocessableEntity", "Source package is invalid. Ensure it exists and you have access to it.");
+  }
 }
 
 /** The app a package is created in, with its space and org: it must exist and be readable, else 422. */
