@@ -859,20 +859,36 @@ export interface components {
      */
     FileMode: string;
     /**
-     * @description A V3 resource: the controller validates `checksum` (an object whose `value` is a
-     *     40-character string), `size_in_bytes` (a non-negative integer) and `mode` (octal
-     *     digits, optional); `path` is not validated. Response entries echo the matched
-     *     input entries in this key order: `checksum`, `size_in_bytes`, `path`, `mode`.
+     * @description The request. The controller validates only `resources` (at most 5000, at least
+     *     one) and, in each entry, `checksum` (an object whose `value` is a 40-character
+     *     string), `size_in_bytes` (a non-negative integer) and `mode` (octal digits,
+     *     optional). `path`, `checksum.type` (cf-java-client sends `sha1`) and any other
+     *     keys are neither required nor checked, and other top-level keys are ignored.
+     */
+    ResourceMatchRequest: {
+      resources: {
+        checksum: {
+          value: string;
+        };
+        size_in_bytes: number;
+        path?: string;
+        mode?: components["schemas"]["FileMode"] | null;
+      }[];
+    };
+    /**
+     * @description A matched entry as `resource_match_presenter.rb` rebuilds it: exactly these keys
+     *     in this order, `checksum` (`value` only), `size_in_bytes`, `path` (null when the
+     *     request's entry had none), `mode`.
      */
     ResourceMatchEntry: {
       checksum: {
         value: string;
       };
       size_in_bytes: number;
-      path: string;
+      path: string | null;
       mode?: components["schemas"]["FileMode"];
     };
-    /** @description At most 5000 resources per request; a request needs at least one (the response may be empty). */
+    /** @description The matched subset of the request's resources (may be empty). */
     ResourceMatchList: {
       resources: components["schemas"]["ResourceMatchEntry"][];
     };
@@ -1866,7 +1882,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["ResourceMatchList"];
+        "application/json": components["schemas"]["ResourceMatchRequest"];
       };
     };
     responses: {
