@@ -263,6 +263,32 @@ describe("POST /v3/packages", () => {
     );
   });
 
+  it("answers a docker data without an image, with a non-string image or with unknown keys as DockerDataValidator does", async () => {
+    const worker = appGuid(sim, "worker-app");
+    sim.state.apps.get(worker)!.lifecycle = "docker";
+    const docker = (data: unknown) =>
+      createPackage({ type: "docker", relationships: { app: { data: { guid: worker } } }, data });
+    expect422(await docker(undefined), "Data Image must be a string, Data Image required");
+    expect422(await docker({ image: 5 }), "Data Image must be a string");
+    expect422(await docker({ image: " " }), "Data Image required");
+    expect422(
+      await docker({ image: "nginx", birthday: "party", store_image: false }),
+      "Data Unknown field(s): 'birthday', 'store_image'",
+    );
+  });
+
+  it("masks the password of a docker package with an empty username (docker_username && '***')", async () => {
+    const worker = appGuid(sim, "worker-app");
+    sim.state.apps.get(worker)!.lifecycle = "docker";
+    const r = await createPackage({
+      type: "docker",
+      data: { image: "nginx", username: "", password: "p" },
+      relationships: { app: { data: { guid: worker } } },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.data).toEqual({ image: "nginx", username: "", password: "***" });
+  });
+
   it("answers 422 for a docker package without an image", async () => {
     const worker = appGuid(sim, "worker-app");
     sim.state.apps.get(worker)!.lifecycle = "docker";
@@ -759,6 +785,51 @@ describe("PATCH /v3/packages/{guid}", () => {
     );
     expectError(r, 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
     expect(sim.state.packages.get(guid)!.labels).toEqual({ "example.com/purpose": "upload-target" });
+  });
+});
+
+describe("PATCH /v3/packages/{guid}: docker credentials (package_update_message.rb, package_update.rb)", () => {
+  const patch = (guid: string, body: unknown, user = "space-developer") =>
+    sendJson(api, `/v3/packages/${guid}`, body, { method: "PATCH", user });
+
+  it("sets a docker package's username and password; the password is presented masked", async () => {
+    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const r = await patch(guid, { username: "robot", password: "s3cret" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.data).toEqual({
+      image: sim.state.packages.get(guid)!.docker!.image,
+      username: "robot",
+      password: "***",
+    });
+    expect(r.text).not.toContain("s3cret");
+    const shown = await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
+    expect(shown.json.data.username).toBe("robot");
+    // A null username leaves the stored one; a password alone keeps the username.
+    const again = await patch(guid, { username: null, password: "other" });
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.data).toMatchObject({ username: "robot", password: "***" });
+  });
+
+  it("masks the password for an empty username too (docker_username && '***')", async () => {
+    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const r = await patch(guid, { username: "" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.data).toMatchObject({ username: "", password: "***" });
+  });
+
+  it("answers 422 'Cannot update Docker credentials for a buildpack app.' for a bits package", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    expect422(await patch(guid, { username: "" }), "Cannot update Docker credentials for a buildpack app.");
+    expect422(
+      await patch(guid, { password: "x" }, "space-manager"),
+      "Cannot update Docker credentials for a buildpack app.",
+    );
+    const r = await patch(guid, { username: null, password: null });
+    expect(r.status, r.text).toBe(200);
+  });
+
+  it("validates the body before it looks up the package", async () => {
+    expect422(await patch("no-such-package", { foo: 1 }), "Unknown field(s): 'foo'");
   });
 });
 

@@ -126,7 +126,12 @@ export interface paths {
     head?: never;
     /**
      * Update a package's metadata
-     * @description Updates labels and annotations. A `null` value deletes the key.
+     * @description Updates labels and annotations (a `null` value deletes the key) and, for a docker
+     *     package, the registry `username` and `password` (a `null` one leaves the stored
+     *     value; the password is presented as `***` whenever a username is set). Checks, in
+     *     order: the body (422), the package (404), credentials for a bits package → 422
+     *     `Cannot update Docker credentials for a buildpack app.`, write access (403), the
+     *     org and space state.
      */
     patch: operations["updatePackage"];
     trace?: never;
@@ -817,6 +822,10 @@ export interface components {
     };
     PackageUpdate: {
       metadata: components["schemas"]["MetadataUpdate"];
+      /** @description Docker packages only. The registry user. */
+      username?: string | null;
+      /** @description Docker packages only. The registry password (never presented). */
+      password?: string | null;
     };
     /** @description Either bits or resources, or both. Neither is required by the schema; an upload with neither gets 422. */
     PackageUploadForm: {

@@ -18,7 +18,7 @@
  * the same answers without a second copy of the bytes).
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
-import { applyMetadata, copiedDocker, dockerOf } from "./records.js";
+import { applyMetadata, copiedDocker, dockerOf, withCredentials, type PackageChanges } from "./records.js";
 import { ResourceCache } from "../bits/resource-cache.js";
 import { DEFAULTS } from "../options.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
@@ -237,14 +237,15 @@ export class PackageLifecycle {
     await this.expireExtras(pkg.appGuid);
   }
 
-  /** `PATCH /v3/packages/{guid}`: labels and annotations; a null value removes the key. */
-  updateMetadata(
-    guid: string,
-    changes: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
-  ): Readonly<PackageRecord> {
+  /**
+   * `PATCH /v3/packages/{guid}` (`package_update.rb`): labels and annotations (a null value removes
+   * the key), and a docker package's credentials (an undefined one is left as it is).
+   */
+  updatePackage(guid: string, changes: PackageChanges): Readonly<PackageRecord> {
     this.guard();
     const pkg = this.get(guid);
     applyMetadata(pkg, changes);
+    if (pkg.docker) pkg.docker = withCredentials(pkg.docker, changes);
     pkg.updatedAt = this.env.now();
     return pkg;
   }

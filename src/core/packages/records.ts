@@ -32,3 +32,24 @@ export function applyMetadata(
     }
   }
 }
+
+/** What `PATCH /v3/packages/{guid}` may change. */
+export interface PackageChanges {
+  labels?: Record<string, string | null>;
+  annotations?: Record<string, string | null>;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * Docker data with new credentials (`package_update.rb`). Only the mask is kept for the
+ * password: it is presented as `docker_username && '***'` (`package_presenter.rb`), so a
+ * username of `""` masks it too.
+ */
+export function withCredentials(
+  docker: NonNullable<PackageRecord["docker"]>,
+  changes: Pick<PackageChanges, "username">,
+): PackageRecord["docker"] {
+  const username = changes.username ?? docker.username;
+  return { image: docker.image, username, password: username !== null ? "***" : null };
+}

@@ -27,23 +27,26 @@ export async function handleCreatePackage(ctx: Context): Promise<Answer> {
   if (ctx.url.searchParams.has("source_guid")) return copyPackage(ctx, perms);
   const body = await ctx.jsonBody();
   if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
+  // The validators in the order PackageCreateMessage runs them: its parent's MetadataValidator,
+  // then NoAdditionalKeysValidator, DockerDataValidator, BitsDataValidator, RelationshipValidator, type.
   const messages: string[] = [];
+  const metadata = validateMetadata(body.metadata, messages);
   const unknown = unknownFieldsMessage(Object.keys(body), ["type", "relationships", "data", "metadata"]);
   if (unknown) messages.push(unknown);
   const type = body.type;
-  if (type !== "bits" && type !== "docker") messages.push("Type must be one of 'bits, docker'");
-  const appGuid = relationshipAppGuid(body.relationships);
-  if (!isPlainObject(body.relationships)) messages.push("Relationships must be an object");
-  else if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
   const docker = type === "docker" ? dockerData(body.data, messages) : null;
   if (
     type === "bits" &&
     body.data !== undefined &&
+    body.data !== null &&
     !(isPlainObject(body.data) && Object.keys(body.data).length === 0)
   ) {
     messages.push("Data must be empty if provided for bits packages");
   }
-  const metadata = validateMetadata(body.metadata, messages);
+  const appGuid = relationshipAppGuid(body.relationships);
+  if (!isPlainObject(body.relationships)) messages.push("Relationships must be an object");
+  else if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
+  if (type !== "bits" && type !== "docker") messages.push("Type must be one of 'bits, docker'");
   if (messages.length) throw new CfError("UnprocessableEntity", messages);
 
   const { app, space, org } = readableApp(ctx, perms, appGuid!);
@@ -128,14 +131,29 @@ function relationshipAppGuid(rel: unknown): string | null {
     : null;
 }
 
+/**
+ * `DockerDataValidator`: `image` must be a string and present, and `data` may hold only
+ * `image`, `username` and `password`; its messages are prefixed `Data `.
+ */
 function dockerData(data: unknown, messages: string[]): PackageRecord["docker"] {
-  if (!isPlainObject(data) || typeof data.image !== "string" || data.image === "") {
-    messages.push("Data Image required");
-    return null;
-  }
-  const username = typeof data.username === "string" ? data.username : null;
+  const fields = isPlainObject(data) ? data : {};
+  const image = fields.image;
+  if (typeof image !== "string") messages.push("Data Image must be a string");
+  if (blank(image)) messages.push("Data Image required");
+  const unknown = unknownFieldsMessage(Object.keys(fields), ["image", "username", "password"]);
+  if (unknown) messages.push(`Data ${unknown}`);
+  if (typeof image !== "string" || blank(image)) return null;
+  const username = typeof fields.username === "string" ? fields.username : null;
   // `docker_username && '***'` (package_presenter.rb): in Ruby an empty string is a username too.
-  return { image: data.image, username, password: username !== null ? "***" : null };
+  return { image, username, password: username !== null ? "***" : null };
+}
+
+/** Rails' `blank?`: nil, false, whitespace-only strings, empty arrays and hashes. */
+function blank(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && Object.keys(value).length === 0;
 }
 
 /** The metadata a create starts with: only the keys that set a value. */
