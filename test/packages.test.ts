@@ -788,6 +788,45 @@ describe("PATCH /v3/packages/{guid}", () => {
   });
 });
 
+describe("label and annotation checks (metadata_validator.rb) on create and update", () => {
+  const BAD = {
+    labels: { "cloudfoundry.org/team": "a b", "example.com/env": "prod" },
+    annotations: { "x/y/z": "note" },
+  };
+  const MESSAGES = [
+    "Metadata label key error: prefix 'cloudfoundry.org' is reserved",
+    "Metadata label value error: 'a b' contains invalid characters",
+    "Metadata annotation key error: key has more than one '/'",
+  ];
+
+  it("answers 422 with the controller's messages on create, metadata first", async () => {
+    const r = await createPackage({ ...bitsFor(appGuid(sim, "worker-app")), metadata: BAD, extra: 1 });
+    expect422(r, [...MESSAGES, "Unknown field(s): 'extra'"].join(", "));
+  });
+
+  it("answers 422 with the controller's messages on update, and changes nothing", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const before = { ...sim.state.packages.get(guid)!.labels };
+    const r = await sendJson(
+      api,
+      `/v3/packages/${guid}`,
+      { metadata: BAD },
+      { method: "PATCH", user: "space-developer" },
+    );
+    expect422(r, MESSAGES.join(", "));
+    expect(sim.state.packages.get(guid)!.labels).toEqual(before);
+  });
+
+  it("accepts prefixed keys, empty label values, and a blank annotation's key unchecked", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const metadata = { labels: { "example.com/tier": "", "a.b-c_d": "v1.2" }, annotations: { "free text?": "" } };
+    const r = await sendJson(api, `/v3/packages/${guid}`, { metadata }, { method: "PATCH", user: "space-developer" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.metadata.labels).toMatchObject({ "example.com/tier": "", "a.b-c_d": "v1.2" });
+    expect(r.json.metadata.annotations).toMatchObject({ "free text?": "" });
+  });
+});
+
 describe("PATCH /v3/packages/{guid}: docker credentials (package_update_message.rb, package_update.rb)", () => {
   const patch = (guid: string, body: unknown, user = "space-developer") =>
     sendJson(api, `/v3/packages/${guid}`, body, { method: "PATCH", user });

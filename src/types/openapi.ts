@@ -676,7 +676,15 @@ export interface components {
       labels: components["schemas"]["MetadataMap"];
       annotations: components["schemas"]["MetadataMap"];
     };
-    /** @description Keys to set (string) or delete (`null`). */
+    /**
+     * @description Keys to set (string) or delete (`null`). The controller checks each key as
+     *     `[prefix/]name` (`metadata_validator_helper.rb`): the prefix a DNS name of at most
+     *     253 characters, not `cloudfoundry.org`; the name at most 63 characters of
+     *     `[A-Za-z0-9_.-]`, starting and ending alphanumeric. Label values follow the name's
+     *     rules or are empty; annotation values are at most 5000 characters, and an
+     *     annotation's key is checked only when its value is not blank. Failures are 422,
+     *     e.g. `Metadata label key error: 'b@d' contains invalid characters`.
+     */
     MetadataUpdateMap: {
       [key: string]: string | null;
     };
