@@ -57,7 +57,7 @@ const byCreatedAt = () =>
 
 describe("package JSON (package_presenter.rb)", () => {
   it("emits the keys in the real order, for bits and docker packages", async () => {
-    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
+    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "docker-app", "READY", "docker")]) {
       const r = await api.call(`/v3/packages/${guid}`, { user: "admin" });
       expect(r.status).toBe(200);
       expect(Object.keys(r.json)).toEqual(PACKAGE_KEYS);
@@ -126,7 +126,7 @@ describe("package JSON (package_presenter.rb)", () => {
   });
 
   it("presents a docker package: image and null credentials, links self and app only", async () => {
-    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const guid = packageGuid(sim, "docker-app", "READY", "docker");
     const image = sim.state.packages.get(guid)!.docker!.image;
     const r = await api.call(`${OTHER}/v3/packages/${guid}`, { user: "space-developer" });
     expect(r.status).toBe(200);
@@ -136,7 +136,7 @@ describe("package JSON (package_presenter.rb)", () => {
     expect(Object.keys(r.json.data)).toEqual(["image", "username", "password"]);
     expect(r.json.links).toEqual({
       self: { href: `${OTHER}/v3/packages/${guid}` },
-      app: { href: `${OTHER}/v3/apps/${appGuid(sim, "web-app")}` },
+      app: { href: `${OTHER}/v3/apps/${appGuid(sim, "docker-app")}` },
     });
     expect(Object.keys(r.json.links)).toEqual(["self", "app"]);
   });
@@ -362,7 +362,7 @@ describe("POST /v3/packages?source_guid= (copy, package_copy.rb)", () => {
   });
 
   it("copies a docker package straight to READY, with the image only (no credentials)", async () => {
-    const source = packageGuid(sim, "web-app", "READY", "docker");
+    const source = packageGuid(sim, "docker-app", "READY", "docker");
     const r = await copy(source, "worker-app");
     expect(r.status, r.text).toBe(201);
     expect(r.json.type).toBe("docker");
@@ -587,7 +587,7 @@ describe("GET /v3/packages", () => {
     it("states", async () => {
       const ready = await list("?states=READY");
       expect(guidsOf(ready).sort()).toEqual(
-        [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")].sort(),
+        [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "docker-app", "READY", "docker")].sort(),
       );
       expect(ready.json.pagination.total_results).toBe(2);
       expect(parseHref(ready.json.pagination.first.href).query).toEqual({ states: "READY", page: "1", per_page: "50" });
@@ -598,7 +598,7 @@ describe("GET /v3/packages", () => {
     });
 
     it("types", async () => {
-      expect(guidsOf(await list("?types=docker"))).toEqual([packageGuid(sim, "web-app", "READY", "docker")]);
+      expect(guidsOf(await list("?types=docker"))).toEqual([packageGuid(sim, "docker-app", "READY", "docker")]);
       expect((await list("?types=bits")).json.pagination.total_results).toBe(6);
     });
 
@@ -609,7 +609,10 @@ describe("GET /v3/packages", () => {
       expect(
         (await list(`?app_guids=${appGuid(sim, "web-app")},${appGuid(sim, "suspended-app")}`)).json.pagination
           .total_results,
-      ).toBe(7);
+      ).toBe(6);
+      expect(guidsOf(await list(`?app_guids=${appGuid(sim, "docker-app")}`))).toEqual([
+        packageGuid(sim, "docker-app", "READY", "docker"),
+      ]);
     });
 
     it("guids", async () => {
@@ -725,7 +728,7 @@ describe("GET /v3/apps/{guid}/packages", () => {
     const app = appGuid(sim, "web-app");
     const r = await api.call(`/v3/apps/${app}/packages?per_page=4`, { user: "space-developer" });
     expect(r.status).toBe(200);
-    expect(r.json.pagination.total_results).toBe(6);
+    expect(r.json.pagination.total_results).toBe(5);
     expect(r.json.pagination.total_pages).toBe(2);
     expect(parseHref(r.json.pagination.next.href)).toEqual({
       base: `${ORIGIN}/v3/apps/${app}/packages`,
@@ -832,7 +835,7 @@ describe("PATCH /v3/packages/{guid}: docker credentials (package_update_message.
     sendJson(api, `/v3/packages/${guid}`, body, { method: "PATCH", user });
 
   it("sets a docker package's username and password; the password is presented masked", async () => {
-    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const guid = packageGuid(sim, "docker-app", "READY", "docker");
     const r = await patch(guid, { username: "robot", password: "s3cret" });
     expect(r.status, r.text).toBe(200);
     expect(r.json.data).toEqual({
@@ -850,7 +853,7 @@ describe("PATCH /v3/packages/{guid}: docker credentials (package_update_message.
   });
 
   it("masks the password for an empty username too (docker_username && '***')", async () => {
-    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const guid = packageGuid(sim, "docker-app", "READY", "docker");
     const r = await patch(guid, { username: "" });
     expect(r.status, r.text).toBe(200);
     expect(r.json.data).toMatchObject({ username: "", password: "***" });
@@ -1025,13 +1028,13 @@ describe("GET /v3/packages/{guid}/download", () => {
 
   it("answers 422 Package type must be bits. for a docker package", async () => {
     expect422(
-      await download(packageGuid(sim, "web-app", "READY", "docker"), "space-developer"),
+      await download(packageGuid(sim, "docker-app", "READY", "docker"), "space-developer"),
       "Package type must be bits.",
     );
   });
 
   it("checks permission before type: a space manager gets 403 for the docker package too", async () => {
-    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
+    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "docker-app", "READY", "docker")]) {
       expectError(await download(guid, "space-manager"), 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
     }
   });

@@ -159,7 +159,10 @@ describe("a JSON body", () => {
     const body = JSON.stringify({ resources: entries });
     expect(body.length).toBeGreaterThan(64 * 1024);
     expect(checkResourceMatches(body).violations).toEqual([
-      { location: "body.resources.2500.mode", message: "Request body property resources.2500.mode must be string" },
+      {
+        location: "body.resources.2500.mode",
+        message: "Request body property resources.2500.mode must be string,null",
+      },
       {
         location: "body",
         message:

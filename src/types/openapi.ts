@@ -889,7 +889,8 @@ export interface components {
         };
         size_in_bytes: number;
         path?: string;
-        mode?: components["schemas"]["FileMode"] | null;
+        /** @description Octal file mode such as `644`, `0644` or `100644`; `null` or missing is allowed. */
+        mode?: string | null;
       }[];
     };
     /**

@@ -5,7 +5,7 @@
  * other than `cloudfoundry.org`, the name at most 63 of `[A-Za-z0-9_.-]`, starting and ending
  * alphanumeric; label values likewise (or empty), annotation values at most 5000 characters.
  */
-import { isPlainObject } from "../validation.js";
+import { isPlainObject, setOwn } from "../validation.js";
 
 export interface MetadataChanges {
   labels?: Record<string, string | null>;
@@ -81,7 +81,7 @@ function validateLabels(map: Record<string, unknown>, messages: string[]): Recor
     const text = scalar(value);
     const valueError = labelValueError(text ?? (text === null ? "" : JSON.stringify(value)));
     if (valueError) messages.push(`Metadata label value error: ${valueError}`);
-    if (text !== undefined) out[key] = text;
+    if (text !== undefined) setOwn(out, key, text);
   }
   return out;
 }
@@ -101,7 +101,7 @@ function validateAnnotations(map: Record<string, unknown>, messages: string[]): 
     if (text !== null && typeof value === "string" && chars(text) > MAX_ANNOTATION_VALUE) {
       messages.push(`Metadata annotation value error: '${first8(text)}...' is greater than 5000 characters`);
     }
-    out[key] = text;
+    setOwn(out, key, text);
   }
   return out;
 }
