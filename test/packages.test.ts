@@ -263,6 +263,29 @@ describe("POST /v3/packages", () => {
     );
   });
 
+  it("answers relationships problems with RelationshipValidator's and ToOneRelationshipValidator's messages", async () => {
+    const SHAPE = 'Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"';
+    const bits = (relationships: unknown) => createPackage({ type: "bits", relationships });
+    expect422(await createPackage({ type: "bits" }), "Relationships 'relationships' is not an object");
+    expect422(await bits([]), "Relationships 'relationships' is not an object");
+    expect422(await bits({}), "Relationships 'relationships' must include one or more valid relationships");
+    expect422(
+      await bits({ potato: 1 }),
+      ["Relationships Unknown field(s): 'potato'", "Relationships App can't be blank", SHAPE].join(", "),
+    );
+    expect422(await bits({ app: { data: { guid: "x" }, extra: 1 } }), SHAPE);
+    expect422(
+      await bits({ app: { data: { guid: 5 } } }),
+      "Relationships App guid must be a string, Relationships App guid must be between 1 and 200 characters",
+    );
+    expect422(
+      await bits({ app: { data: { guid: "" } } }),
+      "Relationships App guid must be between 1 and 200 characters",
+    );
+    // A null data passes the shape check; the app lookup then fails.
+    expect422(await bits({ app: { data: null } }), "App is invalid. Ensure it exists and you have access to it.");
+  });
+
   it("answers a docker data without an image, with a non-string image or with unknown keys as DockerDataValidator does", async () => {
     const worker = appGuid(sim, "worker-app");
     sim.state.apps.get(worker)!.lifecycle = "docker";

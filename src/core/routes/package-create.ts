@@ -15,8 +15,7 @@ import { presentPackage } from "../presenters.js";
 import { isPlainObject, unknownFieldsMessage } from "../validation.js";
 import type { PackageRecord } from "../world/model.js";
 import { validateMetadata } from "./metadata.js";
-
-const RELATIONSHIP_SHAPE = 'Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"';
+import { appGuidOf, blank, validateAppRelationship } from "./relationships.js";
 
 /**
  * Body validation, then the app (422 when missing or unreadable), write access, an active
@@ -43,13 +42,11 @@ export async function handleCreatePackage(ctx: Context): Promise<Answer> {
   ) {
     messages.push("Data must be empty if provided for bits packages");
   }
-  const appGuid = relationshipAppGuid(body.relationships);
-  if (!isPlainObject(body.relationships)) messages.push("Relationships must be an object");
-  else if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
+  const appGuid = validateAppRelationship(body.relationships, messages);
   if (type !== "bits" && type !== "docker") messages.push("Type must be one of 'bits, docker'");
   if (messages.length) throw new CfError("UnprocessableEntity", messages);
 
-  const { app, space, org } = readableApp(ctx, perms, appGuid!);
+  const { app, space, org } = readableApp(ctx, perms, appGuid ?? "");
   requireSpaceWrite(perms, space);
   requireActiveOrgAndSpace(perms, org, space);
   if (type === "bits" && app.lifecycle === "docker") {
@@ -79,7 +76,7 @@ export async function handleCreatePackage(ctx: Context): Promise<Answer> {
 async function copyPackage(ctx: Context, perms: Permissions): Promise<Answer> {
   const body = await ctx.jsonBody();
   if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
-  const appGuid = relationshipAppGuid(body.relationships) ?? "";
+  const appGuid = appGuidOf(body.relationships) ?? "";
   const { app, space, org } = readableApp(ctx, perms, appGuid);
   requireSpaceWrite(perms, space);
   requireActiveOrgAndSpace(perms, org, space);
@@ -122,15 +119,6 @@ function readableApp(ctx: Context, perms: Permissions, appGuid: string) {
   return { app, space, org };
 }
 
-function relationshipAppGuid(rel: unknown): string | null {
-  return isPlainObject(rel) &&
-    isPlainObject(rel.app) &&
-    isPlainObject(rel.app.data) &&
-    typeof rel.app.data.guid === "string"
-    ? rel.app.data.guid
-    : null;
-}
-
 /**
  * `DockerDataValidator`: `image` must be a string and present, and `data` may hold only
  * `image`, `username` and `password`; its messages are prefixed `Data `.
@@ -146,14 +134,6 @@ function dockerData(data: unknown, messages: string[]): PackageRecord["docker"] 
   const username = typeof fields.username === "string" ? fields.username : null;
   // `docker_username && '***'` (package_presenter.rb): in Ruby an empty string is a username too.
   return { image, username, password: username !== null ? "***" : null };
-}
-
-/** Rails' `blank?`: nil, false, whitespace-only strings, empty arrays and hashes. */
-function blank(value: unknown): boolean {
-  if (value === undefined || value === null || value === false) return true;
-  if (typeof value === "string") return value.trim() === "";
-  if (Array.isArray(value)) return value.length === 0;
-  return isPlainObject(value) && Object.keys(value).length === 0;
 }
 
 /** The metadata a create starts with: only the keys that set a value. */
