@@ -341,7 +341,7 @@ export async function generateGolden(): Promise<Record<GoldenFileName, GoldenRes
     await rec.capture(
       "package-docker.json",
       sim,
-      `/v3/packages/${fixturePackage(sim, "web-app", "READY", "docker")}`,
+      `/v3/packages/${fixturePackage(sim, "docker-app", "READY", "docker")}`,
       {
         token: dev,
         as: "space-developer",
@@ -467,7 +467,7 @@ export async function generateGolden(): Promise<Record<GoldenFileName, GoldenRes
     await rec.capture(
       "error-package-type.json",
       sim,
-      uploadPath(fixturePackage(sim, "web-app", "READY", "docker")),
+      uploadPath(fixturePackage(sim, "docker-app", "READY", "docker")),
       {
         ...post(upload, dev),
         as: "space-developer",

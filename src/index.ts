@@ -64,6 +64,7 @@ export type {
   Pagination,
   ResourceMatchEntry,
   ResourceMatchList,
+  ResourceMatchRequest,
   RootDocument,
   UploadResource,
   V3RootDocument,

@@ -116,19 +116,28 @@ describe("JSON bodies", () => {
 });
 
 describe("own properties only", () => {
-  it("labels named __proto__ and constructor are stored and selected as labels, nothing else changes", async () => {
+  it("labels named constructor and toString, and an annotation named __proto__, are stored as keys, nothing else changes", async () => {
     ({ sim, api, close } = await setup());
     const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
-    const labels = `{"__proto__":"odd","constructor":"odder"}`;
-    const patch = await sendJson(api, `/v3/packages/${guid}`, `{"metadata":{"labels":${labels}}}`, {
+    // A label named __proto__ breaks the controller's key rules ('_' may not start a name); an
+    // annotation's key is checked only when its value is not blank, so `"__proto__": ""` is stored.
+    const refused = await sendJson(api, `/v3/packages/${guid}`, `{"metadata":{"labels":{"__proto__":"odd"}}}`, {
+      method: "PATCH",
+      user: "space-developer",
+    });
+    expect(refused.status, refused.text).toBe(422);
+    const metadata = `{"labels":{"constructor":"odd","toString":"odder"},"annotations":{"__proto__":""}}`;
+    const patch = await sendJson(api, `/v3/packages/${guid}`, `{"metadata":${metadata}}`, {
       method: "PATCH",
       user: "space-developer",
     });
     expect(patch.status, patch.text).toBe(200);
-    expect(Object.keys(patch.json.metadata.labels)).toEqual(expect.arrayContaining(["__proto__", "constructor"]));
-    expect(patch.json.metadata.labels.constructor).toBe("odder");
-    const listed = await api.call("/v3/packages?label_selector=__proto__%3Dodd", { user: "space-developer" });
+    expect(Object.keys(patch.json.metadata.labels)).toEqual(expect.arrayContaining(["constructor", "toString"]));
+    expect(patch.json.metadata.labels.constructor).toBe("odd");
+    expect(Object.keys(patch.json.metadata.annotations)).toContain("__proto__");
+    const listed = await api.call("/v3/packages?label_selector=constructor%3Dodd", { user: "space-developer" });
     expect(listed.json.resources.map((p: { guid: string }) => p.guid)).toEqual([guid]);
+    expect(Object.getPrototypeOf(sim.state.packages.get(guid)!.annotations)).toBe(Object.prototype);
     expect(Object.getPrototypeOf(sim.state.packages.get(guid)!.labels)).toBe(Object.prototype);
   });
 });

@@ -57,7 +57,7 @@ const byCreatedAt = () =>
 
 describe("package JSON (package_presenter.rb)", () => {
   it("emits the keys in the real order, for bits and docker packages", async () => {
-    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
+    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "docker-app", "READY", "docker")]) {
       const r = await api.call(`/v3/packages/${guid}`, { user: "admin" });
       expect(r.status).toBe(200);
       expect(Object.keys(r.json)).toEqual(PACKAGE_KEYS);
@@ -126,7 +126,7 @@ describe("package JSON (package_presenter.rb)", () => {
   });
 
   it("presents a docker package: image and null credentials, links self and app only", async () => {
-    const guid = packageGuid(sim, "web-app", "READY", "docker");
+    const guid = packageGuid(sim, "docker-app", "READY", "docker");
     const image = sim.state.packages.get(guid)!.docker!.image;
     const r = await api.call(`${OTHER}/v3/packages/${guid}`, { user: "space-developer" });
     expect(r.status).toBe(200);
@@ -136,7 +136,7 @@ describe("package JSON (package_presenter.rb)", () => {
     expect(Object.keys(r.json.data)).toEqual(["image", "username", "password"]);
     expect(r.json.links).toEqual({
       self: { href: `${OTHER}/v3/packages/${guid}` },
-      app: { href: `${OTHER}/v3/apps/${appGuid(sim, "web-app")}` },
+      app: { href: `${OTHER}/v3/apps/${appGuid(sim, "docker-app")}` },
     });
     expect(Object.keys(r.json.links)).toEqual(["self", "app"]);
   });
@@ -263,6 +263,55 @@ describe("POST /v3/packages", () => {
     );
   });
 
+  it("answers relationships problems with RelationshipValidator's and ToOneRelationshipValidator's messages", async () => {
+    const SHAPE = 'Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"';
+    const bits = (relationships: unknown) => createPackage({ type: "bits", relationships });
+    expect422(await createPackage({ type: "bits" }), "Relationships 'relationships' is not an object");
+    expect422(await bits([]), "Relationships 'relationships' is not an object");
+    expect422(await bits({}), "Relationships 'relationships' must include one or more valid relationships");
+    expect422(
+      await bits({ potato: 1 }),
+      ["Relationships Unknown field(s): 'potato'", "Relationships App can't be blank", SHAPE].join(", "),
+    );
+    expect422(await bits({ app: { data: { guid: "x" }, extra: 1 } }), SHAPE);
+    expect422(
+      await bits({ app: { data: { guid: 5 } } }),
+      "Relationships App guid must be a string, Relationships App guid must be between 1 and 200 characters",
+    );
+    expect422(
+      await bits({ app: { data: { guid: "" } } }),
+      "Relationships App guid must be between 1 and 200 characters",
+    );
+    // A null data passes the shape check; the app lookup then fails.
+    expect422(await bits({ app: { data: null } }), "App is invalid. Ensure it exists and you have access to it.");
+  });
+
+  it("answers a docker data without an image, with a non-string image or with unknown keys as DockerDataValidator does", async () => {
+    const worker = appGuid(sim, "worker-app");
+    sim.state.apps.get(worker)!.lifecycle = "docker";
+    const docker = (data: unknown) =>
+      createPackage({ type: "docker", relationships: { app: { data: { guid: worker } } }, data });
+    expect422(await docker(undefined), "Data Image must be a string, Data Image required");
+    expect422(await docker({ image: 5 }), "Data Image must be a string");
+    expect422(await docker({ image: " " }), "Data Image required");
+    expect422(
+      await docker({ image: "nginx", birthday: "party", store_image: false }),
+      "Data Unknown field(s): 'birthday', 'store_image'",
+    );
+  });
+
+  it("masks the password of a docker package with an empty username (docker_username && '***')", async () => {
+    const worker = appGuid(sim, "worker-app");
+    sim.state.apps.get(worker)!.lifecycle = "docker";
+    const r = await createPackage({
+      type: "docker",
+      data: { image: "nginx", username: "", password: "p" },
+      relationships: { app: { data: { guid: worker } } },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.data).toEqual({ image: "nginx", username: "", password: "***" });
+  });
+
   it("answers 422 for a docker package without an image", async () => {
     const worker = appGuid(sim, "worker-app");
     sim.state.apps.get(worker)!.lifecycle = "docker";
@@ -335,9 +384,9 @@ describe("POST /v3/packages?source_guid= (copy, package_copy.rb)", () => {
     expect(sha256(bits.bytes)).toBe(original.json.data.checksum.value);
   });
 
-  it("copies a docker package straight to READY", async () => {
-    const source = packageGuid(sim, "web-app", "READY", "docker");
-    const r = await copy(source, "web-app");
+  it("copies a docker package straight to READY, with the image only (no credentials)", async () => {
+    const source = packageGuid(sim, "docker-app", "READY", "docker");
+    const r = await copy(source, "worker-app");
     expect(r.status, r.text).toBe(201);
     expect(r.json.type).toBe("docker");
     expect(r.json.state).toBe("READY");
@@ -346,6 +395,56 @@ describe("POST /v3/packages?source_guid= (copy, package_copy.rb)", () => {
       username: null,
       password: null,
     });
+  });
+
+  it("answers 422 'Source package is invalid…' for a source that does not exist", async () => {
+    expect422(
+      await copy("no-such-package", "worker-app"),
+      "Source package is invalid. Ensure it exists and you have access to it.",
+    );
+  });
+
+  it("checks the destination app before the source: its 422, then its 403", async () => {
+    const body = { relationships: { app: { data: { guid: "no-such-app" } } } };
+    const path = "/v3/packages?source_guid=no-such-package";
+    expect422(
+      await createPackage(body, "space-developer", path),
+      "App is invalid. Ensure it exists and you have access to it.",
+    );
+    expect422(
+      await createPackage({}, "space-developer", path),
+      "App is invalid. Ensure it exists and you have access to it.",
+    );
+    expectError(
+      await copy("no-such-package", "worker-app", "space-manager"),
+      403,
+      "CF-NotAuthorized",
+      10003,
+      NOT_AUTHORIZED,
+    );
+  });
+
+  it("answers 422 'Source and destination app cannot be the same' for a copy into the source's app", async () => {
+    const source = packageGuid(sim, "web-app", "READY");
+    const before = sim.state.packages.size;
+    expect422(await copy(source, "web-app"), "Source and destination app cannot be the same");
+    expect(sim.state.packages.size).toBe(before);
+  });
+
+  it("ignores everything in the body but relationships.app", async () => {
+    const source = packageGuid(sim, "web-app", "READY");
+    const body = {
+      type: "docker",
+      data: { image: "x" },
+      metadata: { labels: { "bad key!": 1 } },
+      extra: true,
+      relationships: { app: { data: { guid: appGuid(sim, "worker-app") }, extra: 1 }, other: {} },
+    };
+    const r = await createPackage(body, "space-developer", `/v3/packages?source_guid=${source}`);
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.type).toBe("bits");
+    expect(r.json.state).toBe("COPYING");
+    expect(r.json.metadata).toEqual({ labels: {}, annotations: {} });
   });
 
   it("fails a copy of a package without bits with 'failed to copy - …'", async () => {
@@ -511,7 +610,7 @@ describe("GET /v3/packages", () => {
     it("states", async () => {
       const ready = await list("?states=READY");
       expect(guidsOf(ready).sort()).toEqual(
-        [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")].sort(),
+        [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "docker-app", "READY", "docker")].sort(),
       );
       expect(ready.json.pagination.total_results).toBe(2);
       expect(parseHref(ready.json.pagination.first.href).query).toEqual({ states: "READY", page: "1", per_page: "50" });
@@ -522,7 +621,7 @@ describe("GET /v3/packages", () => {
     });
 
     it("types", async () => {
-      expect(guidsOf(await list("?types=docker"))).toEqual([packageGuid(sim, "web-app", "READY", "docker")]);
+      expect(guidsOf(await list("?types=docker"))).toEqual([packageGuid(sim, "docker-app", "READY", "docker")]);
       expect((await list("?types=bits")).json.pagination.total_results).toBe(6);
     });
 
@@ -533,7 +632,10 @@ describe("GET /v3/packages", () => {
       expect(
         (await list(`?app_guids=${appGuid(sim, "web-app")},${appGuid(sim, "suspended-app")}`)).json.pagination
           .total_results,
-      ).toBe(7);
+      ).toBe(6);
+      expect(guidsOf(await list(`?app_guids=${appGuid(sim, "docker-app")}`))).toEqual([
+        packageGuid(sim, "docker-app", "READY", "docker"),
+      ]);
     });
 
     it("guids", async () => {
@@ -649,7 +751,7 @@ describe("GET /v3/apps/{guid}/packages", () => {
     const app = appGuid(sim, "web-app");
     const r = await api.call(`/v3/apps/${app}/packages?per_page=4`, { user: "space-developer" });
     expect(r.status).toBe(200);
-    expect(r.json.pagination.total_results).toBe(6);
+    expect(r.json.pagination.total_results).toBe(5);
     expect(r.json.pagination.total_pages).toBe(2);
     expect(parseHref(r.json.pagination.next.href)).toEqual({
       base: `${ORIGIN}/v3/apps/${app}/packages`,
@@ -709,6 +811,90 @@ describe("PATCH /v3/packages/{guid}", () => {
     );
     expectError(r, 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
     expect(sim.state.packages.get(guid)!.labels).toEqual({ "example.com/purpose": "upload-target" });
+  });
+});
+
+describe("label and annotation checks (metadata_validator.rb) on create and update", () => {
+  const BAD = {
+    labels: { "cloudfoundry.org/team": "a b", "example.com/env": "prod" },
+    annotations: { "x/y/z": "note" },
+  };
+  const MESSAGES = [
+    "Metadata label key error: prefix 'cloudfoundry.org' is reserved",
+    "Metadata label value error: 'a b' contains invalid characters",
+    "Metadata annotation key error: key has more than one '/'",
+  ];
+
+  it("answers 422 with the controller's messages on create, metadata first", async () => {
+    const r = await createPackage({ ...bitsFor(appGuid(sim, "worker-app")), metadata: BAD, extra: 1 });
+    expect422(r, [...MESSAGES, "Unknown field(s): 'extra'"].join(", "));
+  });
+
+  it("answers 422 with the controller's messages on update, and changes nothing", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const before = { ...sim.state.packages.get(guid)!.labels };
+    const r = await sendJson(
+      api,
+      `/v3/packages/${guid}`,
+      { metadata: BAD },
+      { method: "PATCH", user: "space-developer" },
+    );
+    expect422(r, MESSAGES.join(", "));
+    expect(sim.state.packages.get(guid)!.labels).toEqual(before);
+  });
+
+  it("accepts prefixed keys, empty label values, and a blank annotation's key unchecked", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    const metadata = { labels: { "example.com/tier": "", "a.b-c_d": "v1.2" }, annotations: { "free text?": "" } };
+    const r = await sendJson(api, `/v3/packages/${guid}`, { metadata }, { method: "PATCH", user: "space-developer" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.metadata.labels).toMatchObject({ "example.com/tier": "", "a.b-c_d": "v1.2" });
+    expect(r.json.metadata.annotations).toMatchObject({ "free text?": "" });
+  });
+});
+
+describe("PATCH /v3/packages/{guid}: docker credentials (package_update_message.rb, package_update.rb)", () => {
+  const patch = (guid: string, body: unknown, user = "space-developer") =>
+    sendJson(api, `/v3/packages/${guid}`, body, { method: "PATCH", user });
+
+  it("sets a docker package's username and password; the password is presented masked", async () => {
+    const guid = packageGuid(sim, "docker-app", "READY", "docker");
+    const r = await patch(guid, { username: "robot", password: "s3cret" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.data).toEqual({
+      image: sim.state.packages.get(guid)!.docker!.image,
+      username: "robot",
+      password: "***",
+    });
+    expect(r.text).not.toContain("s3cret");
+    const shown = await api.call(`/v3/packages/${guid}`, { user: "space-developer" });
+    expect(shown.json.data.username).toBe("robot");
+    // A null username leaves the stored one; a password alone keeps the username.
+    const again = await patch(guid, { username: null, password: "other" });
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.data).toMatchObject({ username: "robot", password: "***" });
+  });
+
+  it("masks the password for an empty username too (docker_username && '***')", async () => {
+    const guid = packageGuid(sim, "docker-app", "READY", "docker");
+    const r = await patch(guid, { username: "" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.data).toMatchObject({ username: "", password: "***" });
+  });
+
+  it("answers 422 'Cannot update Docker credentials for a buildpack app.' for a bits package", async () => {
+    const guid = packageGuid(sim, "web-app", "AWAITING_UPLOAD");
+    expect422(await patch(guid, { username: "" }), "Cannot update Docker credentials for a buildpack app.");
+    expect422(
+      await patch(guid, { password: "x" }, "space-manager"),
+      "Cannot update Docker credentials for a buildpack app.",
+    );
+    const r = await patch(guid, { username: null, password: null });
+    expect(r.status, r.text).toBe(200);
+  });
+
+  it("validates the body before it looks up the package", async () => {
+    expect422(await patch("no-such-package", { foo: 1 }), "Unknown field(s): 'foo'");
   });
 });
 
@@ -865,13 +1051,13 @@ describe("GET /v3/packages/{guid}/download", () => {
 
   it("answers 422 Package type must be bits. for a docker package", async () => {
     expect422(
-      await download(packageGuid(sim, "web-app", "READY", "docker"), "space-developer"),
+      await download(packageGuid(sim, "docker-app", "READY", "docker"), "space-developer"),
       "Package type must be bits.",
     );
   });
 
   it("checks permission before type: a space manager gets 403 for the docker package too", async () => {
-    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "web-app", "READY", "docker")]) {
+    for (const guid of [packageGuid(sim, "web-app", "READY"), packageGuid(sim, "docker-app", "READY", "docker")]) {
       expectError(await download(guid, "space-manager"), 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
     }
   });

@@ -137,9 +137,28 @@ describe("validation (422 CF-UnprocessableEntity)", () => {
     expect(r.json).toEqual({ resources: [] });
   });
 
-  it("rejects an unknown top-level key", async () => {
+  it("accepts keys besides resources (the message has no NoAdditionalKeysValidator)", async () => {
     await start();
-    expect422(await match({ resources: [good()], app_guid: "x" }), "Unknown field(s): 'app_guid'");
+    const r = await match({ resources: [good()], app_guid: "x" });
+    expect(r.status, r.text).toBe(201);
+  });
+
+  it("accepts what cf-java-client sends: checksum.type, and entries without path or with extra keys", async () => {
+    await start();
+    const { path: _omit, ...noPath } = good();
+    const resources = [good({ checksum: { type: "sha1", value: SOME_SHA1 } }), noPath, good({ extra: [1], fn: "x" })];
+    const r = await match({ resources });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toEqual({ resources: [] });
+  });
+
+  it("names each message in the order the entries first give it (ActiveModel keeps insertion order)", async () => {
+    await start();
+    const resources = [good({ mode: 644 }), good({ size_in_bytes: -1 }), good({ checksum: SOME_SHA1 })];
+    expect422(
+      await match({ resources }),
+      [PREFIX + "a non-string mode", PREFIX + "a negative size_in_bytes", PREFIX + "a non-object checksum"].join(", "),
+    );
   });
 });
 
@@ -229,6 +248,28 @@ describe("matching against the cache (strict sizes, mode at least 0600, sha1 cac
     const r = await match({ resources });
     expect(r.status, r.text).toBe(201);
     expect(r.json).toEqual({ resources: [a, b, c, d] });
+  });
+});
+
+describe("matched entries as resource_match_presenter.rb rebuilds them", () => {
+  it("answers checksum {value}, size_in_bytes, path, mode in that order, nothing else; a missing path is null", async () => {
+    await start({ resourceCacheMinSize: 1, resourceCacheMaxSize: 1000 });
+    const content = "z".repeat(500);
+    await uploadFiles({ "five-hundred.txt": content });
+    const resources = [
+      { mode: "644", extra: true, path: "a.txt", size_in_bytes: 500, checksum: { type: "sha1", value: sha1(content) } },
+      { size_in_bytes: 500, checksum: { value: sha1(content) }, mode: "0600" },
+    ];
+    const r = await match({ resources });
+    expect(r.status, r.text).toBe(201);
+    expect(r.text).toBe(
+      JSON.stringify({
+        resources: [
+          { checksum: { value: sha1(content) }, size_in_bytes: 500, path: "a.txt", mode: "644" },
+          { checksum: { value: sha1(content) }, size_in_bytes: 500, path: null, mode: "0600" },
+        ],
+      }),
+    );
   });
 });
 

@@ -144,7 +144,7 @@ describe("expiry (bits_expiration.rb, packages.max_valid_packages_stored)", () =
       [packageGuid(sim, "web-app", "AWAITING_UPLOAD")]: "AWAITING_UPLOAD",
       [packageGuid(sim, "web-app", "PROCESSING_UPLOAD")]: "PROCESSING_UPLOAD",
       [packageGuid(sim, "web-app", "EXPIRED")]: "EXPIRED",
-      [packageGuid(sim, "web-app", "READY", "docker")]: "READY",
+      [packageGuid(sim, "docker-app", "READY", "docker")]: "READY",
       [packageGuid(sim, "suspended-app", "AWAITING_UPLOAD")]: "AWAITING_UPLOAD",
     };
 

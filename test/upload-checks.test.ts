@@ -314,7 +314,7 @@ describe.each(ADAPTERS)("upload checks (%s)", (adapter) => {
 
   describe("rows 9 and 10: type and state", () => {
     it("answers 422 for a docker package", async () => {
-      const docker = packageGuid(sim, "web-app", "READY", "docker");
+      const docker = packageGuid(sim, "docker-app", "READY", "docker");
       expect422(await upload(docker, bitsBody(), { user: "space-developer" }), "Package type must be bits.");
     });
 

@@ -297,7 +297,14 @@ describe("a good world file", () => {
       ["acme", false],
       ["frozen", true],
     ]);
-    expect(world.apps.map((a) => a.name)).toEqual(["shop", "worker", "shop"]);
+    expect(world.apps.map((a) => [a.name, a.lifecycle ?? "buildpack"])).toEqual([
+      ["shop", "buildpack"],
+      ["worker", "buildpack"],
+      ["proxy", "docker"],
+      ["shop", "buildpack"],
+    ]);
+    const proxy = world.apps.find((a) => a.name === "proxy")!;
+    expect(world.packages.filter((p) => p.type === "docker").map((p) => p.appGuid)).toEqual([proxy.guid]);
     expect(world.users.map((u) => [u.name, u.globalRole ?? null])).toEqual([
       ["alice", null],
       ["bob", null],

@@ -37,8 +37,10 @@ export type FeatureFlag = Schemas["FeatureFlag"];
 export type FeatureFlagList = Schemas["FeatureFlagList"];
 /** The body of `PATCH /v3/feature_flags/{name}`. */
 export type FeatureFlagUpdate = Schemas["FeatureFlagUpdate"];
-/** The request and the response of `POST /v3/resource_matches`. */
+/** The response of `POST /v3/resource_matches`. */
 export type ResourceMatchList = Schemas["ResourceMatchList"];
+/** The request of `POST /v3/resource_matches`: looser than the response (`path` optional, other keys allowed). */
+export type ResourceMatchRequest = Schemas["ResourceMatchRequest"];
 /** One entry of {@link ResourceMatchList}. */
 export type ResourceMatchEntry = Schemas["ResourceMatchEntry"];
 /** The `pagination` object of every list. */

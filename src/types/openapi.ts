@@ -71,8 +71,15 @@ export interface paths {
     /**
      * Create a package
      * @description Creates a `bits` package in `AWAITING_UPLOAD`, or a `docker` package in `READY`.
-     *     With `?source_guid=<guid>` the body is `{"relationships":{"app":{...}}}` only and
-     *     the source package is copied: a bits copy starts in `COPYING`, a docker copy in `READY`.
+     *     With `?source_guid=<guid>` only `relationships.app.data.guid` is read from the body
+     *     (anything else in it is ignored) and the source package is copied: a bits copy
+     *     starts in `COPYING`, a docker copy in `READY` with the source's image and no
+     *     credentials. The copy's checks, in order: the destination app as below (422, 403,
+     *     org/space state); a source that does not exist or that the caller cannot read →
+     *     422 `Source package is invalid. Ensure it exists and you have access to it.`; a
+     *     caller who cannot write to the source's space → 403; its org/space state; a
+     *     destination that is the source's own app → 422 `Source and destination app cannot
+     *     be the same`.
      *
      *     Checks, in order: body validation (`type`, unknown keys, the `relationships.app`
      *     to-one relationship, docker `data.image`) → 422; an app that does not exist or that
@@ -119,7 +126,12 @@ export interface paths {
     head?: never;
     /**
      * Update a package's metadata
-     * @description Updates labels and annotations. A `null` value deletes the key.
+     * @description Updates labels and annotations (a `null` value deletes the key) and, for a docker
+     *     package, the registry `username` and `password` (a `null` one leaves the stored
+     *     value; the password is presented as `***` whenever a username is set). Checks, in
+     *     order: the body (422), the package (404), credentials for a bits package → 422
+     *     `Cannot update Docker credentials for a buildpack app.`, write access (403), the
+     *     org and space state.
      */
     patch: operations["updatePackage"];
     trace?: never;
@@ -735,7 +747,15 @@ export interface components {
       labels: components["schemas"]["MetadataMap"];
       annotations: components["schemas"]["MetadataMap"];
     };
-    /** @description Keys to set (string) or delete (`null`). */
+    /**
+     * @description Keys to set (string) or delete (`null`). The controller checks each key as
+     *     `[prefix/]name` (`metadata_validator_helper.rb`): the prefix a DNS name of at most
+     *     253 characters, not `cloudfoundry.org`; the name at most 63 characters of
+     *     `[A-Za-z0-9_.-]`, starting and ending alphanumeric. Label values follow the name's
+     *     rules or are empty; annotation values are at most 5000 characters, and an
+     *     annotation's key is checked only when its value is not blank. Failures are 422,
+     *     e.g. `Metadata label key error: 'b@d' contains invalid characters`.
+     */
     MetadataUpdateMap: {
       [key: string]: string | null;
     };
@@ -853,11 +873,10 @@ export interface components {
       resources: components["schemas"]["Package"][];
     };
     /**
-     * @description The create body. `type` and `relationships.app` are required except when copying
-     *     (`?source_guid=`), where only `relationships` is sent. `data.image` is required for
-     *     docker packages. A bits package takes no `data`, or an empty one: cf-java-client
-     *     sends `"data":{}` (`BitsDataValidator`: `Data must be empty if provided for bits
-     *     packages`).
+     * @description The create body. `type` and `relationships.app` are required (a copy's body is
+     *     `PackageCopy`). `data.image` is required for docker packages. A bits package takes
+     *     no `data`, or an empty one: cf-java-client sends `"data":{}` (`BitsDataValidator`:
+     *     `Data must be empty if provided for bits packages`).
      */
     PackageCreate: {
       type?: components["schemas"]["PackageType"];
@@ -871,14 +890,29 @@ export interface components {
       metadata?: components["schemas"]["MetadataUpdate"];
     };
     /**
+     * @description The body of a copy (`?source_guid=`): only `relationships.app.data.guid` is read;
+     *     other keys are ignored.
+     */
+    PackageCopy: {
+      relationships: {
+        app: {
+          data: {
+            guid: string;
+          };
+        };
+      };
+    };
+    /**
      * @description Every key is optional: `{}` changes nothing and answers the package
      *     (`PackageUpdateMessage` allows `metadata`, `username` and `password`; the last two
      *     are a docker package's registry credentials).
      */
     PackageUpdate: {
       metadata?: components["schemas"]["MetadataUpdate"];
-      username?: string;
-      password?: string;
+      /** @description Docker packages only. The registry user. */
+      username?: string | null;
+      /** @description Docker packages only. The registry password (never presented). */
+      password?: string | null;
     };
     /** @description Either bits or resources, or both. Neither is required by the schema; an upload with neither gets 422. */
     PackageUploadForm: {
@@ -939,7 +973,7 @@ export interface components {
     FileMode: string;
     /**
      * @description The body of `POST /v3/resource_matches`: 1 to 5000 entries
-     *     (`ResourceMatchCreateMessage`).
+     *     (`ResourceMatchCreateMessage`); other top-level keys are ignored.
      */
     ResourceMatchRequest: {
       resources: components["schemas"]["ResourceMatchRequestEntry"][];
@@ -973,7 +1007,7 @@ export interface components {
       path: string | null;
       mode?: components["schemas"]["FileMode"];
     };
-    /** @description At most 5000 resources per request; a request needs at least one (the response may be empty). */
+    /** @description The matched subset of the request's resources (may be empty). */
     ResourceMatchList: {
       resources: components["schemas"]["ResourceMatchEntry"][];
     };
@@ -1655,7 +1689,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["PackageCreate"];
+        "application/json": components["schemas"]["PackageCreate"] | components["schemas"]["PackageCopy"];
       };
     };
     responses: {

@@ -47,14 +47,14 @@ describe("startCopy and finishCopy", () => {
     await expectBlob(store, pkg("copy").blobId, "source bits");
   });
 
-  it("a docker copy is READY at once with a copy of the source's docker data", async () => {
+  it("a docker copy is READY at once with the source's image and no credentials (package_copy.rb)", async () => {
     const docker = { image: "nginx:1", username: "alice" };
     const { lifecycle, pkg } = await setup([
       { guid: "d1", appGuid: APP, type: "docker", state: "READY", createdAt: 100, docker },
     ]);
     const copy = lifecycle.startCopy(pkg("d1"), { guid: "copy", appGuid: OTHER_APP });
     expect(copy).toMatchObject({ type: "docker", state: "READY", blobId: null });
-    expect(copy.docker).toEqual({ image: "nginx:1", username: "alice", password: "***" });
+    expect(copy.docker).toEqual({ image: "nginx:1", username: null, password: null });
     expect(copy.docker).not.toBe(pkg("d1").docker);
     await lifecycle.finishCopy("copy");
     expect(pkg("copy").state).toBe("READY");

@@ -304,13 +304,13 @@ describe("delete", () => {
   });
 });
 
-describe("updateMetadata", () => {
+describe("updatePackage", () => {
   it("sets labels and annotations, removes a key given null, and updates updatedAt", async () => {
     const { lifecycle, tick } = await setup([
       { ...readyBits("p1", "x", 100), labels: { env: "prod", tier: "web" }, annotations: { note: "old" } },
     ]);
     const now = tick();
-    const updated = lifecycle.updateMetadata("p1", {
+    const updated = lifecycle.updatePackage("p1", {
       labels: { env: null, team: "a" },
       annotations: { note: "new", gone: null },
     });
@@ -323,7 +323,7 @@ describe("updateMetadata", () => {
 
   it("leaves the other kind alone when only one is given", async () => {
     const { lifecycle } = await setup([{ ...readyBits("p1", "x", 100), labels: { a: "1" }, annotations: { b: "2" } }]);
-    expect(lifecycle.updateMetadata("p1", { labels: { c: "3" } })).toMatchObject({
+    expect(lifecycle.updatePackage("p1", { labels: { c: "3" } })).toMatchObject({
       labels: { a: "1", c: "3" },
       annotations: { b: "2" },
     });
@@ -331,6 +331,6 @@ describe("updateMetadata", () => {
 
   it("refuses a package that does not exist", async () => {
     const { lifecycle } = await setup();
-    expect(() => lifecycle.updateMetadata("nope", { labels: {} })).toThrow("mock-packages: no package nope");
+    expect(() => lifecycle.updatePackage("nope", { labels: {} })).toThrow("mock-packages: no package nope");
   });
 });

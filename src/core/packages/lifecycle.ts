@@ -18,7 +18,7 @@
  * the same answers without a second copy of the bytes).
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
-import { setOwn } from "../validation.js";
+import { applyMetadata, copiedDocker, dockerOf, withCredentials, type PackageChanges } from "./records.js";
 import { ResourceCache } from "../bits/resource-cache.js";
 import { DEFAULTS } from "../options.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
@@ -190,12 +190,13 @@ export class PackageLifecycle {
 
   /**
    * `POST /v3/packages?source_guid=` (`app/actions/package_copy.rb`): a docker copy is READY at
-   * once; a bits copy is COPYING until {@link finishCopy}, holding the source's bits meanwhile.
+   * once with the source's image only (no credentials); a bits copy is COPYING until
+   * {@link finishCopy}, holding the source's bits meanwhile.
    */
   startCopy(source: Readonly<PackageRecord>, input: Omit<NewPackage, "type" | "docker">): Readonly<PackageRecord> {
     this.guard();
     const copy = this.record(
-      { ...input, type: source.type, docker: source.docker ? { ...source.docker } : null },
+      { ...input, type: source.type, docker: copiedDocker(source.docker) },
       source.type === "docker" ? "READY" : "COPYING",
       this.env.now(),
     );
@@ -236,14 +237,15 @@ export class PackageLifecycle {
     await this.expireExtras(pkg.appGuid);
   }
 
-  /** `PATCH /v3/packages/{guid}`: labels and annotations; a null value removes the key. */
-  updateMetadata(
-    guid: string,
-    changes: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
-  ): Readonly<PackageRecord> {
+  /**
+   * `PATCH /v3/packages/{guid}` (`package_update.rb`): labels and annotations (a null value removes
+   * the key), and a docker package's credentials (an undefined one is left as it is).
+   */
+  updatePackage(guid: string, changes: PackageChanges): Readonly<PackageRecord> {
     this.guard();
     const pkg = this.get(guid);
     applyMetadata(pkg, changes);
+    if (pkg.docker) pkg.docker = withCredentials(pkg.docker, changes);
     pkg.updatedAt = this.env.now();
     return pkg;
   }
@@ -341,26 +343,5 @@ export class PackageLifecycle {
     }
     this.blobRefs.delete(blobId);
     await this.env.store.delete(blobId);
-  }
-}
-
-function dockerOf(docker: PackageData["docker"]): PackageRecord["docker"] {
-  return {
-    image: docker?.image ?? "cloudfoundry/diego-docker-app:latest",
-    username: docker?.username ?? null,
-    // `docker_username && '***'`: in Ruby an empty string is a username too.
-    password: docker?.username != null ? "***" : null,
-  };
-}
-
-function applyMetadata(
-  pkg: PackageRecord,
-  changes: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
-): void {
-  for (const kind of ["labels", "annotations"] as const) {
-    for (const [key, value] of Object.entries(changes[kind] ?? {})) {
-      if (value === null) delete pkg[kind][key];
-      else setOwn(pkg[kind], key, value);
-    }
   }
 }

@@ -24,13 +24,8 @@ import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag }
 import { handleGetJob } from "./jobs.js";
 import { handleCreatePackage } from "./package-create.js";
 import { handleDownloadPackage } from "./package-download.js";
-import {
-  handleDeletePackage,
-  handleGetPackage,
-  handleListAppPackages,
-  handleListPackages,
-  handleUpdatePackage,
-} from "./packages.js";
+import { handleUpdatePackage } from "./package-update.js";
+import { handleDeletePackage, handleGetPackage, handleListAppPackages, handleListPackages } from "./packages.js";
 import { handleResourceMatches } from "./resource-matches.js";
 import { handleRoot, handleV3Root } from "./root.js";
 import { handleUpload } from "./upload.js";

@@ -15,8 +15,7 @@ import { presentPackage } from "../presenters.js";
 import { isPlainObject, unknownFieldsMessage } from "../validation.js";
 import type { PackageRecord } from "../world/model.js";
 import { validateMetadata } from "./metadata.js";
-
-const RELATIONSHIP_SHAPE = 'Relationships App must be structured like this: "app: {"data": {"guid": "valid-guid"}}"';
+import { appGuidOf, blank, validateAppRelationship } from "./relationships.js";
 
 /**
  * Body validation, then the app (422 when missing or unreadable), write access, an active
@@ -27,26 +26,27 @@ export async function handleCreatePackage(ctx: Context): Promise<Answer> {
   if (ctx.url.searchParams.has("source_guid")) return copyPackage(ctx, perms);
   const body = await ctx.jsonBody();
   if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
+  // The validators in the order PackageCreateMessage runs them: its parent's MetadataValidator,
+  // then NoAdditionalKeysValidator, DockerDataValidator, BitsDataValidator, RelationshipValidator, type.
   const messages: string[] = [];
+  const metadata = validateMetadata(body.metadata, messages);
   const unknown = unknownFieldsMessage(Object.keys(body), ["type", "relationships", "data", "metadata"]);
   if (unknown) messages.push(unknown);
   const type = body.type;
-  if (type !== "bits" && type !== "docker") messages.push("Type must be one of 'bits, docker'");
-  const appGuid = relationshipAppGuid(body.relationships);
-  if (!isPlainObject(body.relationships)) messages.push("Relationships must be an object");
-  else if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
   const docker = type === "docker" ? dockerData(body.data, messages) : null;
   if (
     type === "bits" &&
     body.data !== undefined &&
+    body.data !== null &&
     !(isPlainObject(body.data) && Object.keys(body.data).length === 0)
   ) {
     messages.push("Data must be empty if provided for bits packages");
   }
-  const metadata = validateMetadata(body.metadata, messages);
+  const appGuid = validateAppRelationship(body.relationships, messages);
+  if (type !== "bits" && type !== "docker") messages.push("Type must be one of 'bits, docker'");
   if (messages.length) throw new CfError("UnprocessableEntity", messages);
 
-  const { app, space, org } = readableApp(ctx, perms, appGuid!);
+  const { app, space, org } = readableApp(ctx, perms, appGuid ?? "");
   requireSpaceWrite(perms, space);
   requireActiveOrgAndSpace(perms, org, space);
   if (type === "bits" && app.lifecycle === "docker") {
@@ -66,24 +66,26 @@ export async function handleCreatePackage(ctx: Context): Promise<Answer> {
 }
 
 /**
- * The copy: the body names the destination app; the source must be visible (404) and both
- * spaces writable (403). Bits copies start COPYING and end READY with the source's bits
- * after the processing delay.
+ * The copy (`packages_controller.rb#create_copy`, `package_copy.rb#copy`). Only
+ * `relationships.app.data.guid` is read from the body; the rest is ignored. Then, in order:
+ * the destination app (422 when missing or unreadable), write access to it (403), its org and
+ * space; the source package (422 when missing or unreadable), write access to its space, its
+ * org and space; a destination that is the source's own app (422). Bits copies start COPYING
+ * and end READY with the source's bits after the processing delay.
  */
 async function copyPackage(ctx: Context, perms: Permissions): Promise<Answer> {
   const body = await ctx.jsonBody();
   if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
-  const messages: string[] = [];
-  const unknown = unknownFieldsMessage(Object.keys(body), ["relationships"]);
-  if (unknown) messages.push(unknown);
-  const appGuid = relationshipAppGuid(body.relationships);
-  if (appGuid === null) messages.push(RELATIONSHIP_SHAPE);
-  if (messages.length) throw new CfError("UnprocessableEntity", messages);
-  const source = findReadablePackage(ctx.state, perms, ctx.url.searchParams.get("source_guid") ?? "");
-  const { app, space, org } = readableApp(ctx, perms, appGuid!);
+  const appGuid = appGuidOf(body.relationships) ?? "";
+  const { app, space, org } = readableApp(ctx, perms, appGuid);
   requireSpaceWrite(perms, space);
-  requireSpaceWrite(perms, source.space);
   requireActiveOrgAndSpace(perms, org, space);
+  const source = readableSource(ctx, perms, ctx.url.searchParams.get("source_guid") ?? "");
+  requireSpaceWrite(perms, source.space);
+  requireActiveOrgAndSpace(perms, source.org, source.space);
+  if (source.pkg.appGuid === app.guid) {
+    throw new CfError("UnprocessableEntity", "Source and destination app cannot be the same");
+  }
   const copy = ctx.lifecycle.startCopy(source.pkg, { guid: ctx.services.ids.uuid(), appGuid: app.guid });
   if (copy.state === "COPYING") {
     const { scheduler, options } = ctx.services;
@@ -94,6 +96,16 @@ async function copyPackage(ctx: Context, perms: Permissions): Promise<Answer> {
     });
   }
   return json(201, presentPackage(copy, ctx.present));
+}
+
+/** The package a copy is made from: it must exist and be readable, else 422. */
+function readableSource(ctx: Context, perms: Permissions, guid: string) {
+  try {
+    return findReadablePackage(ctx.state, perms, guid);
+  } catch (e) {
+    if (!(e instanceof CfError)) throw e;
+    throw new CfError("UnprocessableEntity", "Source package is invalid. Ensure it exists and you have access to it.");
+  }
 }
 
 /** The app a package is created in, with its space and org: it must exist and be readable, else 422. */
@@ -107,23 +119,21 @@ function readableApp(ctx: Context, perms: Permissions, appGuid: string) {
   return { app, space, org };
 }
 
-function relationshipAppGuid(rel: unknown): string | null {
-  return isPlainObject(rel) &&
-    isPlainObject(rel.app) &&
-    isPlainObject(rel.app.data) &&
-    typeof rel.app.data.guid === "string"
-    ? rel.app.data.guid
-    : null;
-}
-
+/**
+ * `DockerDataValidator`: `image` must be a string and present, and `data` may hold only
+ * `image`, `username` and `password`; its messages are prefixed `Data `.
+ */
 function dockerData(data: unknown, messages: string[]): PackageRecord["docker"] {
-  if (!isPlainObject(data) || typeof data.image !== "string" || data.image === "") {
-    messages.push("Data Image required");
-    return null;
-  }
-  const username = typeof data.username === "string" ? data.username : null;
+  const fields = isPlainObject(data) ? data : {};
+  const image = fields.image;
+  if (typeof image !== "string") messages.push("Data Image must be a string");
+  if (blank(image)) messages.push("Data Image required");
+  const unknown = unknownFieldsMessage(Object.keys(fields), ["image", "username", "password"]);
+  if (unknown) messages.push(`Data ${unknown}`);
+  if (typeof image !== "string" || blank(image)) return null;
+  const username = typeof fields.username === "string" ? fields.username : null;
   // `docker_username && '***'` (package_presenter.rb): in Ruby an empty string is a username too.
-  return { image: data.image, username, password: username !== null ? "***" : null };
+  return { image, username, password: username !== null ? "***" : null };
 }
 
 /** The metadata a create starts with: only the keys that set a value. */

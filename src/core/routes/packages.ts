@@ -90,22 +90,6 @@ export async function handleGetPackage(ctx: Context): Promise<Answer> {
   return json(200, presentPackage(pkg, ctx.present));
 }
 
-/** `PATCH /v3/packages/{guid}`: metadata only. */
-export async function handleUpdatePackage(ctx: Context): Promise<Answer> {
-  const perms = await ctx.writer();
-  const { pkg, space, org } = findReadablePackage(ctx.state, perms, ctx.params.guid!);
-  requireSpaceWrite(perms, space);
-  requireActiveOrgAndSpace(perms, org, space);
-  const body = await ctx.jsonBody();
-  if (!isPlainObject(body)) throw new CfError("MessageParseError", "invalid request body");
-  const messages: string[] = [];
-  const unknown = unknownFieldsMessage(Object.keys(body), ["metadata"]);
-  if (unknown) messages.push(unknown);
-  const metadata = validateMetadata(body.metadata, messages);
-  if (messages.length) throw new CfError("UnprocessableEntity", messages);
-  return json(200, presentPackage(ctx.lifecycle.updateMetadata(pkg.guid, metadata ?? {}), ctx.present));
-}
-
 /**
  * `DELETE /v3/packages/{guid}`: upload checks 1–2 and 6–8, then 202 with an empty body and
  * the `Location` of a `package.delete` job; the package is gone when the job completes.

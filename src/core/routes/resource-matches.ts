@@ -6,28 +6,24 @@
 import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
 import { requireAppBitsUploadFlag } from "../auth/permissions.js";
-import { isPlainObject, unknownFieldsMessage } from "../validation.js";
+import { isPlainObject } from "../validation.js";
 import { json, type Answer } from "../http/answer.js";
 
 const ENTRY_PREFIX = "Resources array contains at least one resource with ";
 const OCTAL = /^[0-7]+$/;
 
-/** Every message appears at most once, however many entries fail, in this order. */
+/**
+ * Every message appears at most once, in the order the entries first give it (ActiveModel
+ * errors keep insertion order). Keys besides `resources`, and keys of an entry besides
+ * `checksum.value`, `size_in_bytes` and `mode`, are not checked (no NoAdditionalKeysValidator).
+ */
 function validate(body: Record<string, unknown>): string[] {
-  const messages = new Set<string>();
-  const unknown = unknownFieldsMessage(Object.keys(body), ["resources"]);
-  if (unknown) messages.add(unknown);
   const resources = body.resources;
-  if (!Array.isArray(resources)) {
-    messages.add("Resources must be an array");
-    return [...messages];
-  }
+  if (!Array.isArray(resources)) return ["Resources must be an array"];
+  const messages = new Set<string>();
   if (resources.length > 5000) messages.add("Resources array can have at most 5000 resources");
   if (resources.length < 1) messages.add("Resources must have at least 1 resource");
-  const entry: string[] = [];
-  const add = (m: string) => {
-    if (!entry.includes(m)) entry.push(m);
-  };
+  const add = (m: string) => messages.add(ENTRY_PREFIX + m);
   for (const r of resources) {
     const e = isPlainObject(r) ? r : {};
     const checksum = e.checksum;
@@ -43,17 +39,21 @@ function validate(body: Record<string, unknown>): string[] {
       else if (!OCTAL.test(mode)) add("an incorrect mode");
     }
   }
-  const order = [
-    "a non-object checksum",
-    "a non-string checksum value",
-    "a non-SHA1 checksum value",
-    "a non-integer size_in_bytes",
-    "a negative size_in_bytes",
-    "a non-string mode",
-    "an incorrect mode",
-  ];
-  for (const m of order) if (entry.includes(m)) messages.add(ENTRY_PREFIX + m);
   return [...messages];
+}
+
+/**
+ * A matched entry as `resource_match_presenter.rb` rebuilds it from the V2 fingerprint
+ * (`v2_v3_resource_translator.rb`): these four keys in this order, nothing else; a
+ * missing `path` is null.
+ */
+function present(r: Record<string, unknown>) {
+  return {
+    checksum: { value: (r.checksum as { value: string }).value },
+    size_in_bytes: r.size_in_bytes as number,
+    path: r.path ?? null,
+    mode: r.mode ?? null,
+  };
 }
 
 export async function handleResourceMatches(ctx: Context): Promise<Answer> {
@@ -76,12 +76,5 @@ export async function handleResourceMatches(ctx: Context): Promise<Answer> {
     // A match is a use: it keeps the file from eviction the longest.
     return ctx.state.resourceCache.touch((r.checksum as { value: string }).value);
   });
-  // Each match rebuilt as `resource_match_presenter.rb` does: its checksum's value only, in this key order.
-  const resources = matched.map((r) => ({
-    checksum: { value: (r.checksum as { value: string }).value },
-    size_in_bytes: r.size_in_bytes,
-    path: r.path ?? null,
-    mode: r.mode,
-  }));
-  return json(201, { resources });
+  return json(201, { resources: matched.map(present) });
 }

@@ -53,11 +53,20 @@ export async function buildFixtureWorld(seed: number = DEFAULT_SEED): Promise<Wo
   const random = seededRandom(seed);
   // The order of the calls below decides every value: changing it changes the world of every seed.
   const places = fixturePlaces(random);
-  const packages = await fixturePackages(random, places);
+  const dockerApp = { guid: "", name: "docker-app", spaceGuid: places.mockSpace.guid, lifecycle: "docker" as const };
+  const packages = await fixturePackages(random, { ...places, dockerApp });
+  // Drawn last, so that every other value of every seed is what it was before the docker app.
+  dockerApp.guid = random.guid();
+  for (const p of packages) if (p.appGuid === "") p.appGuid = dockerApp.guid;
   return {
     orgs: [places.mockOrg, places.suspendedOrg],
     spaces: [places.mockSpace, places.suspendedSpace],
-    apps: [places.webApp, places.workerApp, places.suspendedApp],
+    apps: [
+      places.webApp,
+      places.workerApp,
+      { ...dockerApp, state: "STARTED" as const, createdAt: places.appAt },
+      places.suspendedApp,
+    ],
     users: fixtureUsers(places),
     packages,
   };
@@ -119,10 +128,13 @@ function fixturePlaces({ past, later, guid }: SeededRandom) {
   return { mockOrg, suspendedOrg, mockSpace, suspendedSpace, appAt, webApp, workerApp, suspendedApp };
 }
 
-/** A package in every state for web-app, a docker one, and one waiting in the suspended org. */
+/**
+ * A package in every state for web-app, a docker one for docker-app (the controller makes
+ * docker packages for docker apps only), and one waiting in the suspended org.
+ */
 async function fixturePackages(
   { faker, later, guid }: SeededRandom,
-  { appAt, webApp, suspendedApp }: ReturnType<typeof fixturePlaces>,
+  { appAt, webApp, dockerApp, suspendedApp }: ReturnType<typeof fixturePlaces> & { dockerApp: { guid: string } },
 ): Promise<PackageData[]> {
   const pkg = (
     appGuid: string,
@@ -139,9 +151,10 @@ async function fixturePackages(
     pkg(webApp.guid, "bits", "READY", { bits: await readyPackageZip() }),
     pkg(webApp.guid, "bits", "FAILED", { error: "The app upload is invalid: Invalid zip archive." }),
     pkg(webApp.guid, "bits", "EXPIRED"),
-    pkg(webApp.guid, "docker", "READY", {
+    // docker-app's guid is drawn after the packages: this one gets it then.
+    pkg(dockerApp.guid, "docker", "READY", {
       docker: {
-        image: `registry.example.local/${faker.word.noun()}/web-app:${faker.system.semver()}`,
+        image: `registry.example.local/${faker.word.noun()}/docker-app:${faker.system.semver()}`,
         username: null,
         password: null,
       },
