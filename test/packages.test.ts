@@ -7,7 +7,7 @@ import JSZip from "jszip";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { READY_PACKAGE_FILES } from "../fixtures/index.js";
 import { mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { postPackage, sendJson } from "./support/api.js";
+import { createBitsPackage, postPackage, sendJson } from "./support/api.js";
 import { setup, theContract, type Answer, type Client } from "./support/client.js";
 import { NOT_AUTHORIZED, expect422, expectError } from "./support/errors.js";
 import { sha256 } from "./support/hash.js";
@@ -568,6 +568,38 @@ describe("GET /v3/packages", () => {
       const guid = packageGuid(sim, "web-app", "FAILED");
       const shown = await api.call(`/v3/packages/${guid}`, { user: "admin" });
       expect(guidsOf(await list(`?created_ats=${shown.json.created_at}`))).toEqual([guid]);
+    });
+
+    // base_list_fetcher.rb: lt/gte from the start of the second, lte/gt from its end.
+    it("created_ats[gt|gte|lt|lte] and updated_ats[…], combined, and kept in the links", async () => {
+      const guid = await createBitsPackage(sim, api);
+      const created = (await api.call(`/v3/packages/${guid}`, { user: "admin" })).json.created_at as string;
+      expect(guidsOf(await list(`?created_ats[gte]=${created}`))).toContain(guid);
+      expect(guidsOf(await list(`?created_ats[lte]=${created}`))).toContain(guid);
+      expect(guidsOf(await list(`?created_ats[gt]=${created}`))).not.toContain(guid);
+      expect(guidsOf(await list(`?created_ats[lt]=${created}`))).not.toContain(guid);
+      const r = await list(`?created_ats[gte]=${created}&updated_ats[lte]=${created}&order_by=-created_at`);
+      expect(guidsOf(r)).toEqual([guid]);
+      expect(parseHref(r.json.pagination.first.href).query).toEqual({
+        "created_ats[gte]": created,
+        "updated_ats[lte]": created,
+        order_by: "-created_at",
+        page: "1",
+        per_page: "50",
+      });
+    });
+
+    it("refuses a bad timestamp or operator with the TimestampValidator's messages", async () => {
+      const format = "has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'";
+      expectBadQuery(await list("?created_ats=2024-01-02T03:04:05.123Z"), `Created ats ${format}`);
+      expectBadQuery(
+        await list("?updated_ats[eq]=2024-01-02T03:04:05Z"),
+        "Updated ats Invalid relational operator: 'eq'",
+      );
+      expectBadQuery(
+        await list("?created_ats[lt]=2024-01-02T03:04:05Z,2024-01-02T03:04:06Z"),
+        "Created ats only accepts one value when using a relational operator",
+      );
     });
 
     it("combines filters", async () => {

@@ -1271,10 +1271,64 @@ export interface components {
     organization_guids: string;
     /** @description A label selector, e.g. `environment=production,tier!=backend` */
     label_selector: string;
-    /** @description Comma-separated list of creation timestamps to filter by */
+    /**
+     * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+     *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+     */
     created_ats: string;
-    /** @description Comma-separated list of update timestamps to filter by */
+    /**
+     * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+     *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+     */
     updated_ats: string;
+    /**
+     * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_lt: string;
+    /**
+     * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_lte: string;
+    /**
+     * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_gt: string;
+    /**
+     * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_gte: string;
+    /**
+     * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_lt: string;
+    /**
+     * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_lte: string;
+    /**
+     * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_gt: string;
+    /**
+     * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_gte: string;
     /**
      * @description Page to display, default 1. Must be a positive integer; other values get the
      *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
@@ -1390,10 +1444,64 @@ export interface operations {
         organization_guids?: components["parameters"]["organization_guids"];
         /** @description A label selector, e.g. `environment=production,tier!=backend` */
         label_selector?: components["parameters"]["label_selector"];
-        /** @description Comma-separated list of creation timestamps to filter by */
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
         created_ats?: components["parameters"]["created_ats"];
-        /** @description Comma-separated list of update timestamps to filter by */
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
         updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
          *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
@@ -1790,10 +1898,64 @@ export interface operations {
         types?: components["parameters"]["types"];
         /** @description A label selector, e.g. `environment=production,tier!=backend` */
         label_selector?: components["parameters"]["label_selector"];
-        /** @description Comma-separated list of creation timestamps to filter by */
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
         created_ats?: components["parameters"]["created_ats"];
-        /** @description Comma-separated list of update timestamps to filter by */
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
         updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
          *     controller's 400 `Page must be a positive integer` (no bounds are declared here so

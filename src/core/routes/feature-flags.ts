@@ -19,7 +19,7 @@ export async function handleListFeatureFlags(ctx: Context): Promise<Answer> {
     .sort((a, b) => a.name.localeCompare(b.name) * (query.descending ? -1 : 1));
   return json(
     200,
-    paginate(flags, query.page, query.perPage, `${ctx.origin}/v3/feature_flags`, query.filterPairs, (f) =>
+    paginate(flags, query.page, query.perPage, `${ctx.origin}/v3/feature_flags`, query.linkParams, (f) =>
       presentFeatureFlag(f, ctx.present),
     ),
   );

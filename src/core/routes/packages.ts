@@ -9,7 +9,8 @@ import { CfError } from "../errors.js";
 import { empty, json, type Answer } from "../http/answer.js";
 import { startJob } from "../jobs/jobs.js";
 import { matchesLabels, parseLabelSelector } from "../lists/label-selector.js";
-import { matchesTimestampFilter, parseListQuery, sortForList } from "../lists/list-query.js";
+import { parseListQuery, sortForList } from "../lists/list-query.js";
+import { matchesTimestampFilter } from "../lists/timestamp-filter.js";
 import { paginate, presentPackage } from "../presenters.js";
 import { isPlainObject, unknownFieldsMessage } from "../validation.js";
 import type { PackageRecord } from "../world/model.js";
@@ -48,14 +49,14 @@ function listPackages(
     if (f.has("space_guids") && !(space && f.get("space_guids")!.includes(space.guid))) return false;
     if (f.has("organization_guids") && !(space && f.get("organization_guids")!.includes(space.orgGuid))) return false;
     if (selector && !matchesLabels(selector, p.labels)) return false;
-    if (!matchesTimestampFilter(f.get("created_ats"), p.createdAt)) return false;
-    if (!matchesTimestampFilter(f.get("updated_ats"), p.updatedAt)) return false;
+    if (!matchesTimestampFilter(query.timestamps.get("created_ats"), p.createdAt)) return false;
+    if (!matchesTimestampFilter(query.timestamps.get("updated_ats"), p.updatedAt)) return false;
     return true;
   });
   sortForList(matching, query);
   return json(
     200,
-    paginate(matching, query.page, query.perPage, `${ctx.origin}${listPath}`, query.filterPairs, (p) =>
+    paginate(matching, query.page, query.perPage, `${ctx.origin}${listPath}`, query.linkParams, (p) =>
       presentPackage(p, ctx.present),
     ),
   );
