@@ -495,6 +495,16 @@ describe("GET /v3/packages", () => {
     expect(parseHref(r.json.pagination.previous.href).query).toEqual({ page: "8", per_page: "2" });
   });
 
+  // paginated_list_presenter.rb: { per_page, order_by, filters…, page }.to_query — CGI-escaped, sorted.
+  it("writes the link queries as Rails' Hash#to_query: pairs sorted by name, CGI-escaped", async () => {
+    const r = await list("?types=bits&states=READY,%20FAILED&order_by=updated_at&per_page=2&guids=a,b");
+    expect(r.status).toBe(200);
+    expect(r.json.pagination.first.href).toBe(
+      `${ORIGIN}/v3/packages?guids=a%2Cb&order_by=%2Bupdated_at&page=1&per_page=2&states=READY%2CFAILED&types=bits`,
+    );
+    expect(r.json.pagination.last.href).toBe(r.json.pagination.first.href);
+  });
+
   it("orders by -created_at (descending) and by updated_at", async () => {
     const desc = await list("?order_by=-created_at");
     expect(guidsOf(desc)).toEqual([...byCreatedAt()].reverse());
