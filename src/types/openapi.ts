@@ -27,7 +27,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Global API root (headers only)
+     * @description As `GET` (getRoot), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetRoot"];
     patch?: never;
     trace?: never;
   };
@@ -47,7 +52,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * V3 API root (headers only)
+     * @description As `GET` (getV3Root), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetV3Root"];
     patch?: never;
     trace?: never;
   };
@@ -84,7 +94,12 @@ export interface paths {
     post: operations["createPackage"];
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List packages (headers only)
+     * @description As `GET` (listPackages), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListPackages"];
     patch?: never;
     trace?: never;
   };
@@ -116,7 +131,12 @@ export interface paths {
      */
     delete: operations["deletePackage"];
     options?: never;
-    head?: never;
+    /**
+     * Get a package (headers only)
+     * @description As `GET` (getPackage), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetPackage"];
     /**
      * Update a package's metadata
      * @description Updates labels and annotations. A `null` value deletes the key.
@@ -186,7 +206,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Download package bits (headers only)
+     * @description As `GET` (downloadPackage), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headDownloadPackage"];
     patch?: never;
     trace?: never;
   };
@@ -211,7 +236,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List an app's packages (headers only)
+     * @description As `GET` (listAppPackages), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListAppPackages"];
     patch?: never;
     trace?: never;
   };
@@ -262,7 +292,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Get a job (headers only)
+     * @description As `GET` (getJob), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetJob"];
     patch?: never;
     trace?: never;
   };
@@ -282,7 +317,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List apps (headers only)
+     * @description As `GET` (listApps), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListApps"];
     patch?: never;
     trace?: never;
   };
@@ -305,7 +345,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Get an app (headers only)
+     * @description As `GET` (getApp), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetApp"];
     patch?: never;
     trace?: never;
   };
@@ -325,7 +370,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List feature flags (headers only)
+     * @description As `GET` (listFeatureFlags), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListFeatureFlags"];
     patch?: never;
     trace?: never;
   };
@@ -348,7 +398,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Get a feature flag (headers only)
+     * @description As `GET` (getFeatureFlag), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetFeatureFlag"];
     /**
      * Update a feature flag
      * @description Admin only. Turning `app_bits_upload` off makes non-admin uploads and resource
@@ -377,7 +432,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List the scenarios (headers only)
+     * @description As `GET` (listMockScenarios), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListMockScenarios"];
     patch?: never;
     trace?: never;
   };
@@ -406,7 +466,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Show the active scenarios (headers only)
+     * @description As `GET` (getMockScenario), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetMockScenario"];
     patch?: never;
     trace?: never;
   };
@@ -491,7 +556,12 @@ export interface paths {
      */
     delete: operations["clearMockJournal"];
     options?: never;
-    head?: never;
+    /**
+     * Read the request journal (headers only)
+     * @description As `GET` (getMockJournal), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetMockJournal"];
     patch?: never;
     trace?: never;
   };
@@ -1038,6 +1108,16 @@ export interface components {
   };
   responses: {
     /**
+     * @description The answer to a `HEAD`: the status and headers the `GET` of the same URL gets (its
+     *     `Content-Type`, and the `Content-Length` of the body it would have had), with no body.
+     */
+    HeadAnswer: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content?: never;
+    };
+    /**
      * @description Request Entity Too Large, from the front end, not the controller, as an nginx HTML
      *     page: the simulator reads at most `--max-json-body-size` bytes of a JSON body (default
      *     4 MiB, option `maxJsonBodySize`) and parses none that holds more than 40,000 objects
@@ -1406,6 +1486,19 @@ export interface operations {
       500: components["responses"]["InternalServerError"];
     };
   };
+  headGetRoot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+    };
+  };
   getV3Root: {
     parameters: {
       query?: never;
@@ -1425,6 +1518,19 @@ export interface operations {
         };
       };
       500: components["responses"]["InternalServerError"];
+    };
+  };
+  headGetV3Root: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
     };
   };
   listPackages: {
@@ -1585,6 +1691,113 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headListPackages: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of package types to filter by (`bits`, `docker`) */
+        types?: components["parameters"]["types"];
+        /** @description Comma-separated list of app GUIDs to filter by */
+        app_guids?: components["parameters"]["app_guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
+         *     a validator does not pre-empt it).
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50, between 1 and 5000; other values get the
+         *     controller's 400 `Per page must be between 1 and 5000`.
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   getPackage: {
     parameters: {
       query?: never;
@@ -1641,6 +1854,27 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   updatePackage: {
@@ -1887,6 +2121,30 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headDownloadPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      302: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      422: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      502: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   listAppPackages: {
     parameters: {
       query?: {
@@ -2000,6 +2258,111 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headListAppPackages: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of package types to filter by (`bits`, `docker`) */
+        types?: components["parameters"]["types"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
+         *     a validator does not pre-empt it).
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50, between 1 and 5000; other values get the
+         *     controller's 400 `Per page must be between 1 and 5000`.
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the app */
+        guid: components["parameters"]["AppGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   createResourceMatches: {
     parameters: {
       query?: never;
@@ -2069,6 +2432,27 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headGetJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the job */
+        guid: components["parameters"]["JobGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   listApps: {
     parameters: {
       query?: {
@@ -2120,6 +2504,49 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headListApps: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of app names to filter by */
+        names?: components["parameters"]["names"];
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
+         *     a validator does not pre-empt it).
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50, between 1 and 5000; other values get the
+         *     controller's 400 `Per page must be between 1 and 5000`.
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   getApp: {
     parameters: {
       query?: never;
@@ -2147,6 +2574,27 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the app */
+        guid: components["parameters"]["AppGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   listFeatureFlags: {
@@ -2192,6 +2640,41 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headListFeatureFlags: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
+         *     a validator does not pre-empt it).
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50, between 1 and 5000; other values get the
+         *     controller's 400 `Per page must be between 1 and 5000`.
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   getFeatureFlag: {
     parameters: {
       query?: never;
@@ -2219,6 +2702,27 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetFeatureFlag: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The feature flag's name, e.g. `app_bits_upload` */
+        name: components["parameters"]["FeatureFlagName"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   updateFeatureFlag: {
@@ -2288,6 +2792,21 @@ export interface operations {
       404: components["responses"]["MockAdminDisabled"];
     };
   };
+  headListMockScenarios: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
   getMockScenario: {
     parameters: {
       query?: never;
@@ -2318,6 +2837,21 @@ export interface operations {
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
       413: components["responses"]["JsonBodyTooLarge"];
+    };
+  };
+  headGetMockScenario: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
     };
   };
   bindMockPackageScenario: {
@@ -2502,6 +3036,32 @@ export interface operations {
       401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headGetMockJournal: {
+    parameters: {
+      query?: {
+        /** @description Only requests with this method. */
+        method?: string;
+        /** @description Only requests to exactly this path. */
+        path?: string;
+        /** @description Only requests answered with this status. */
+        status?: number;
+        /** @description `true`: only uploads (`POST /v3/packages/{guid}/upload`). */
+        uploads?: "true" | "false";
+        /** @description `true`: only requests that broke the contract. */
+        violations?: "true" | "false";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
     };
   };
 }
