@@ -26,7 +26,7 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "options", "head"
 // Binary bodies carry no example: there is nothing useful to write in YAML.
 const BINARY_MEDIA_TYPES = new Set(["application/zip", "application/octet-stream"]);
 const SCHEMA_BASE = "https://mock-packages.local/schemas/";
-const PUBLIC_OPERATIONS = new Set(["getRoot", "getV3Root", "headGetRoot", "headGetV3Root"]);
+const PUBLIC_OPERATIONS = new Set(["getRoot", "getV3Root", "getInfo", "headGetRoot", "headGetV3Root", "headGetInfo"]);
 // mock-packages' own API under /__mock/: its own admin token (optional: needed only when the
 // simulator has one), and 404 CF-NotFound under --no-admin.
 const MOCK_ADMIN_TAG = "Mock admin";

@@ -61,6 +61,33 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v3/info": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Deployment info
+     * @description The deployment's info document (`info_controller.rb#v3_info`, `info_presenter.rb`),
+     *     advertised by `GET /v3`. No authentication is needed (a token is not looked at). The
+     *     simulator answers its own values; the rate limits are the controller's defaults.
+     */
+    get: operations["getInfo"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Deployment info (headers only)
+     * @description As `GET` (getInfo), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetInfo"];
+    patch?: never;
+    trace?: never;
+  };
   "/v3/packages": {
     parameters: {
       query?: never;
@@ -212,6 +239,38 @@ export interface paths {
      *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
      */
     head: operations["headDownloadPackage"];
+    patch?: never;
+    trace?: never;
+  };
+  "/v3/packages/{guid}/droplets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    /**
+     * List a package's droplets
+     * @description The droplets staged from the package (`droplets_controller.rb#index`, package nested;
+     *     used by the cf CLI's `GetPackageDroplets` and cf-python-client's `list_droplets`). The
+     *     query is validated first (400, `droplets_list_message.rb`; `current` is refused here),
+     *     then the package must be visible (404 `Package not found`). The simulator stages
+     *     nothing, so the list is always empty.
+     */
+    get: operations["listPackageDroplets"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * List a package's droplets (headers only)
+     * @description As `GET` (listPackageDroplets), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListPackageDroplets"];
     patch?: never;
     trace?: never;
   };
@@ -846,6 +905,42 @@ export interface components {
       relationships: components["schemas"]["PackageRelationships"];
       metadata: components["schemas"]["Metadata"];
       links: components["schemas"]["PackageLinks"];
+    };
+    /** @description The info document (`info_presenter.rb`), keys in the presenter's order. */
+    Info: {
+      build: string;
+      cli_version: {
+        minimum: string;
+        recommended: string;
+      };
+      /** @description The deployment's own keys (`info.custom`). */
+      custom: Record<string, never>;
+      description: string;
+      name: string;
+      version: number;
+      osbapi_version: string;
+      rate_limits: {
+        enabled: boolean;
+        /** @description A number, or `""` when the controller has none configured. */
+        general_limit: number | string;
+        /** @description A number, or `""` when the controller has none configured. */
+        reset_interval_in_minutes: number | string;
+      };
+      links: {
+        self: {
+          /** Format: uri */
+          href: string;
+        };
+        support: {
+          /** @description The deployment's `info.support_address`, any string (`""` when unset). */
+          href: string;
+        };
+      };
+    };
+    /** @description A page of droplets. The simulator stages nothing, so `resources` is always empty. */
+    DropletList: {
+      pagination: components["schemas"]["Pagination"];
+      resources: Record<string, never>[];
     };
     PackageList: {
       pagination: components["schemas"]["Pagination"];
@@ -1533,6 +1628,40 @@ export interface operations {
       500: components["responses"]["HeadAnswer"];
     };
   };
+  getInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The info document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Info"];
+        };
+      };
+      500: components["responses"]["InternalServerError"];
+    };
+  };
+  headGetInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+    };
+  };
   listPackages: {
     parameters: {
       query?: {
@@ -2142,6 +2271,232 @@ export interface operations {
       429: components["responses"]["HeadAnswer"];
       500: components["responses"]["HeadAnswer"];
       502: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
+  listPackageDroplets: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of app GUIDs to filter by */
+        app_guids?: components["parameters"]["app_guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
+         *     a validator does not pre-empt it).
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50, between 1 and 5000; other values get the
+         *     controller's 400 `Per page must be between 1 and 5000`.
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the package's droplets (always empty here) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DropletList"];
+        };
+      };
+      400: components["responses"]["BadQueryParameter"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      429: components["responses"]["TooManyRequests"];
+      500: components["responses"]["InternalServerError"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListPackageDroplets: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of app GUIDs to filter by */
+        app_guids?: components["parameters"]["app_guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer` (no bounds are declared here so
+         *     a validator does not pre-empt it).
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50, between 1 and 5000; other values get the
+         *     controller's 400 `Per page must be between 1 and 5000`.
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
       503: components["responses"]["HeadAnswer"];
     };
   };

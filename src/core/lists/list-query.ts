@@ -68,7 +68,15 @@ function paginationMessages(url: URL, messages: string[]): void {
   }
 }
 
-export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQuery {
+/**
+ * Validates and reads a list query; every problem in one 400 CF-BadQueryParameter. `moreChecks`
+ * are the message subclass's own validators, which run after its NoAdditionalParamsValidator.
+ */
+export function parseListQuery(
+  url: URL,
+  filterKeys: readonly string[],
+  moreChecks: (url: URL) => string[] = () => [],
+): ListQuery {
   const allowed = [...PAGINATION_KEYS, ...filterKeys];
   const messages: string[] = [];
   paginationMessages(url, messages);
@@ -108,6 +116,7 @@ export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQue
         `Valid parameters are: ${allowed.map((k) => `'${k}'`).join(", ")}`,
     );
   }
+  messages.push(...moreChecks(url));
   if (messages.length) throw new CfError("BadQueryParameter", messages);
   const filters = new Map<string, string[]>();
   for (const key of filterKeys) {
