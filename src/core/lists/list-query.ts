@@ -68,6 +68,55 @@ function paginationMessages(url: URL, messages: string[]): void {
   }
 }
 
+/** The timestamp filters among `filterKeys`, validated; their operator forms go to the links as given. */
+function readTimestamps(
+  url: URL,
+  filterKeys: readonly string[],
+  forms: Map<string, Array<[string, string]>>,
+  messages: string[],
+  linkParams: Array<[string, string]>,
+): Map<string, TimestampFilter> {
+  const timestamps = new Map<string, TimestampFilter>();
+  for (const key of TIMESTAMP_KEYS) {
+    if (!filterKeys.includes(key)) continue;
+    const form = forms.get(key);
+    const value = url.searchParams.get(key);
+    if (form) {
+      timestamps.set(key, readTimestampFilter(key, form, messages));
+      for (const [operator, v] of form) linkParams.push([`${key}[${operator}]`, v]);
+    } else if (value !== null) timestamps.set(key, readTimestampFilter(key, rubyList(value), messages));
+  }
+  return timestamps;
+}
+
+/**
+ * The other filters given, split on commas, and every plain filter's link parameter as
+ * `to_param_hash` writes it: a list rejoined with its own commas escaped, `label_selector` whole.
+ */
+function readFilters(
+  url: URL,
+  filterKeys: readonly string[],
+  forms: Map<string, Array<[string, string]>>,
+  linkParams: Array<[string, string]>,
+): Map<string, string[]> {
+  const filters = new Map<string, string[]>();
+  for (const key of filterKeys) {
+    const value = url.searchParams.get(key);
+    if (value === null || forms.has(key)) continue;
+    const list = rubyList(value).map((v) => v.replace(/,/g, "%2C"));
+    linkParams.push([key, key === "label_selector" ? value : list.join(",")]);
+    if (TIMESTAMP_KEYS.includes(key)) continue;
+    filters.set(
+      key,
+      value
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== ""),
+    );
+  }
+  return filters;
+}
+
 /**
  * Validates and reads a list query; every problem in one 400 CF-BadQueryParameter. `moreChecks`
  * are the message subclass's own validators, which run after its NoAdditionalParamsValidator.
@@ -95,17 +144,8 @@ export function parseListQuery(
   }
   // `validates :created_ats, timestamp: true` and the same for updated_ats, in that order.
   const forms = operatorForms(url, allowed);
-  const timestamps = new Map<string, TimestampFilter>();
   const linkParams: Array<[string, string]> = [];
-  for (const key of TIMESTAMP_KEYS) {
-    if (!filterKeys.includes(key)) continue;
-    const form = forms.get(key);
-    const value = url.searchParams.get(key);
-    if (form) {
-      timestamps.set(key, readTimestampFilter(key, form, messages));
-      for (const [operator, v] of form) linkParams.push([`${key}[${operator}]`, v]);
-    } else if (value !== null) timestamps.set(key, readTimestampFilter(key, rubyList(value), messages));
-  }
+  const timestamps = readTimestamps(url, filterKeys, forms, messages, linkParams);
   // The subclass's NoAdditionalParamsValidator runs after list_message.rb's own validators.
   const unknown = [...new Set(url.searchParams.keys())].filter(
     (k) => !allowed.includes(k) && !forms.has(/^([^[\]]+)\[[^[\]]+\]$/.exec(k)?.[1] ?? ""),
@@ -118,27 +158,7 @@ export function parseListQuery(
   }
   messages.push(...moreChecks(url));
   if (messages.length) throw new CfError("BadQueryParameter", messages);
-  const filters = new Map<string, string[]>();
-  for (const key of filterKeys) {
-    const value = url.searchParams.get(key);
-    if (value === null || forms.has(key)) continue;
-    // `to_param_hash`: a list filter is rejoined with its commas escaped; label_selector is kept whole.
-    const linkValue =
-      key === "label_selector"
-        ? value
-        : rubyList(value)
-            .map((v) => v.replace(/,/g, "%2C"))
-            .join(",");
-    linkParams.push([key, linkValue]);
-    if (TIMESTAMP_KEYS.includes(key)) continue;
-    filters.set(
-      key,
-      value
-        .split(",")
-        .map((v) => v.trim())
-        .filter((v) => v !== ""),
-    );
-  }
+  const filters = readFilters(url, filterKeys, forms, linkParams);
   if (ordered) linkParams.push(["order_by", `${descending ? "-" : "+"}${order}`]);
   const page = url.searchParams.get("page");
   const perPage = url.searchParams.get("per_page");
