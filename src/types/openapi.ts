@@ -1440,6 +1440,11 @@ export interface components {
     types: string;
     /** @description Comma-separated list of app GUIDs to filter by */
     app_guids: string;
+    /**
+     * @description One app's GUID: the list becomes that app's, as `GET /v3/apps/{guid}/packages` answers it
+     *     (the controller's `app_nested?` reads the query too), 404 `App not found` included.
+     */
+    app_guid: string;
     /** @description Comma-separated list of space GUIDs to filter by */
     space_guids: string;
     /** @description Comma-separated list of organization GUIDs to filter by */
@@ -1673,6 +1678,11 @@ export interface operations {
         types?: components["parameters"]["types"];
         /** @description Comma-separated list of app GUIDs to filter by */
         app_guids?: components["parameters"]["app_guids"];
+        /**
+         * @description One app's GUID: the list becomes that app's, as `GET /v3/apps/{guid}/packages` answers it
+         *     (the controller's `app_nested?` reads the query too), 404 `App not found` included.
+         */
+        app_guid?: components["parameters"]["app_guid"];
         /** @description Comma-separated list of space GUIDs to filter by */
         space_guids?: components["parameters"]["space_guids"];
         /** @description Comma-separated list of organization GUIDs to filter by */
@@ -1772,6 +1782,7 @@ export interface operations {
       400: components["responses"]["BadQueryParameter"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      404: components["responses"]["AppNotFound"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
@@ -1831,6 +1842,11 @@ export interface operations {
         types?: components["parameters"]["types"];
         /** @description Comma-separated list of app GUIDs to filter by */
         app_guids?: components["parameters"]["app_guids"];
+        /**
+         * @description One app's GUID: the list becomes that app's, as `GET /v3/apps/{guid}/packages` answers it
+         *     (the controller's `app_nested?` reads the query too), 404 `App not found` included.
+         */
+        app_guid?: components["parameters"]["app_guid"];
         /** @description Comma-separated list of space GUIDs to filter by */
         space_guids?: components["parameters"]["space_guids"];
         /** @description Comma-separated list of organization GUIDs to filter by */
@@ -1922,6 +1938,7 @@ export interface operations {
       400: components["responses"]["HeadAnswer"];
       401: components["responses"]["HeadAnswer"];
       403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
       429: components["responses"]["HeadAnswer"];
       500: components["responses"]["HeadAnswer"];
       503: components["responses"]["HeadAnswer"];
