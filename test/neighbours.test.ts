@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildAppZip } from "../fixtures/index.js";
-import type { Simulator } from "../src/index.js";
+import { mintUserToken, type Simulator } from "../src/index.js";
 import { matchResources, patchFlag, postPackage, upload } from "./support/api.js";
 import { setup, type Answer, type Client } from "./support/client.js";
 import { NOT_AUTHORIZED, expect422, expectError } from "./support/errors.js";
@@ -92,6 +92,23 @@ describe("feature flags", () => {
     expect(r.json.enabled).toBe(true);
     expect(r.json.custom_error_message).toBeNull();
     expect(r.json.links).toEqual({ self: { href: `${ORIGIN}/v3/feature_flags/app_bits_upload` } });
+  });
+
+  // ApplicationController#check_read_permissions!: admin, admin_read_only, global_auditor or cloud_controller.read.
+  it("answers 403 CF-NotAuthorized to a token without read scope on both GETs, before any 404", async () => {
+    const token = await mintUserToken("space-developer", { scope: ["cloud_controller.write"] });
+    for (const path of ["/v3/feature_flags", "/v3/feature_flags/app_bits_upload", "/v3/feature_flags/no_such_flag"]) {
+      expectError(await api.call(path, { token }), 403, "CF-NotAuthorized", 10003, NOT_AUTHORIZED);
+    }
+    for (const scope of [
+      "cloud_controller.read",
+      "cloud_controller.admin_read_only",
+      "cloud_controller.global_auditor",
+    ]) {
+      const reader = await mintUserToken("no-role", { scope: [scope] });
+      expect((await api.call("/v3/feature_flags", { token: reader })).status).toBe(200);
+      expect((await api.call("/v3/feature_flags/app_bits_upload", { token: reader })).status).toBe(200);
+    }
   });
 
   it("lets an admin PATCH {enabled:false}", async () => {

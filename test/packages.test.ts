@@ -7,7 +7,7 @@ import JSZip from "jszip";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { READY_PACKAGE_FILES } from "../fixtures/index.js";
 import { mintUserToken, type Simulator, type SimulatorOptions } from "../src/index.js";
-import { postPackage, sendJson } from "./support/api.js";
+import { createBitsPackage, postPackage, sendJson } from "./support/api.js";
 import { setup, theContract, type Answer, type Client } from "./support/client.js";
 import { NOT_AUTHORIZED, expect422, expectError } from "./support/errors.js";
 import { sha256 } from "./support/hash.js";
@@ -594,6 +594,16 @@ describe("GET /v3/packages", () => {
     expect(parseHref(r.json.pagination.previous.href).query).toEqual({ page: "8", per_page: "2" });
   });
 
+  // paginated_list_presenter.rb: { per_page, order_by, filters…, page }.to_query — CGI-escaped, sorted.
+  it("writes the link queries as Rails' Hash#to_query: pairs sorted by name, CGI-escaped", async () => {
+    const r = await list("?types=bits&states=READY,%20FAILED&order_by=updated_at&per_page=2&guids=a,b");
+    expect(r.status).toBe(200);
+    expect(r.json.pagination.first.href).toBe(
+      `${ORIGIN}/v3/packages?guids=a%2Cb&order_by=%2Bupdated_at&page=1&per_page=2&states=READY%2CFAILED&types=bits`,
+    );
+    expect(r.json.pagination.last.href).toBe(r.json.pagination.first.href);
+  });
+
   it("orders by -created_at (descending) and by updated_at", async () => {
     const desc = await list("?order_by=-created_at");
     expect(guidsOf(desc)).toEqual([...byCreatedAt()].reverse());
@@ -670,6 +680,38 @@ describe("GET /v3/packages", () => {
       const guid = packageGuid(sim, "web-app", "FAILED");
       const shown = await api.call(`/v3/packages/${guid}`, { user: "admin" });
       expect(guidsOf(await list(`?created_ats=${shown.json.created_at}`))).toEqual([guid]);
+    });
+
+    // base_list_fetcher.rb: lt/gte from the start of the second, lte/gt from its end.
+    it("created_ats[gt|gte|lt|lte] and updated_ats[…], combined, and kept in the links", async () => {
+      const guid = await createBitsPackage(sim, api);
+      const created = (await api.call(`/v3/packages/${guid}`, { user: "admin" })).json.created_at as string;
+      expect(guidsOf(await list(`?created_ats[gte]=${created}`))).toContain(guid);
+      expect(guidsOf(await list(`?created_ats[lte]=${created}`))).toContain(guid);
+      expect(guidsOf(await list(`?created_ats[gt]=${created}`))).not.toContain(guid);
+      expect(guidsOf(await list(`?created_ats[lt]=${created}`))).not.toContain(guid);
+      const r = await list(`?created_ats[gte]=${created}&updated_ats[lte]=${created}&order_by=-created_at`);
+      expect(guidsOf(r)).toEqual([guid]);
+      expect(parseHref(r.json.pagination.first.href).query).toEqual({
+        "created_ats[gte]": created,
+        "updated_ats[lte]": created,
+        order_by: "-created_at",
+        page: "1",
+        per_page: "50",
+      });
+    });
+
+    it("refuses a bad timestamp or operator with the TimestampValidator's messages", async () => {
+      const format = "has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'";
+      expectBadQuery(await list("?created_ats=2024-01-02T03:04:05.123Z"), `Created ats ${format}`);
+      expectBadQuery(
+        await list("?updated_ats[eq]=2024-01-02T03:04:05Z"),
+        "Updated ats Invalid relational operator: 'eq'",
+      );
+      expectBadQuery(
+        await list("?created_ats[lt]=2024-01-02T03:04:05Z,2024-01-02T03:04:06Z"),
+        "Created ats only accepts one value when using a relational operator",
+      );
     });
 
     it("combines filters", async () => {
@@ -772,16 +814,40 @@ describe("GET /v3/apps/{guid}/packages", () => {
     expectError(unknown, 404, "CF-ResourceNotFound", 10010, "App not found");
   });
 
+  // packages_list_message.rb's app_nested_request: its own message, after NoAdditionalParamsValidator's.
   for (const filter of ["app_guids", "space_guids", "organization_guids"]) {
     it(`refuses the ${filter} filter`, async () => {
       const r = await api.call(`/v3/apps/${appGuid(sim, "web-app")}/packages?${filter}=x`, { user: "admin" });
-      expect(r.status).toBe(400);
-      expect(r.json.errors[0].title).toBe("CF-BadQueryParameter");
-      expect(
-        r.json.errors[0].detail.startsWith(`The query parameter is invalid: Unknown query parameter(s): '${filter}'.`),
-      ).toBe(true);
+      expectBadQuery(r, `Unknown query parameter(s): '${filter}'`);
     });
   }
+
+  it("names every refused filter in app_nested_request's order, after the unknown ones, before any 404", async () => {
+    const r = await api.call("/v3/apps/no-such-app/packages?space_guids=s&foo=1&app_guids=a&organization_guids=", {
+      user: "admin",
+    });
+    expectBadQuery(
+      r,
+      "Unknown query parameter(s): 'foo'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', " +
+        "'updated_ats', 'guids', 'states', 'types', 'app_guids', 'app_guid', 'space_guids', 'organization_guids', " +
+        "'label_selector', Unknown query parameter(s): 'app_guids', 'organization_guids', 'space_guids'",
+    );
+  });
+
+  it("is what GET /v3/packages?app_guid= answers too (the controller's app_nested? reads the query)", async () => {
+    const app = appGuid(sim, "web-app");
+    const nested = await api.call(`/v3/apps/${app}/packages?per_page=2`, { user: "admin" });
+    const r = await api.call(`/v3/packages?app_guid=${app}&per_page=2`, { user: "admin" });
+    expect(r.json).toEqual(nested.json);
+    expect(r.json.pagination.first.href).toBe(`${ORIGIN}/v3/apps/${app}/packages?page=1&per_page=2`);
+    expectError(
+      await api.call("/v3/packages?app_guid=no-such-app", { user: "admin" }),
+      404,
+      "CF-ResourceNotFound",
+      10010,
+      "App not found",
+    );
+  });
 });
 
 describe("PATCH /v3/packages/{guid}", () => {

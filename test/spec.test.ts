@@ -26,8 +26,17 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "options", "head"
 // Binary bodies carry no example: there is nothing useful to write in YAML.
 const BINARY_MEDIA_TYPES = new Set(["application/zip", "application/octet-stream"]);
 const SCHEMA_BASE = "https://mock-packages.local/schemas/";
-/** Operations that need no token: the two root documents, and the simulator's signed blob URLs. */
-const PUBLIC_OPERATIONS = new Set(["getRoot", "getV3Root", "getMockBlob", "headMockBlob"]);
+/** Operations that need no token: the root documents and /v3/info (and their HEADs), and the simulator's signed blob URLs. */
+const PUBLIC_OPERATIONS = new Set([
+  "getRoot",
+  "getV3Root",
+  "getInfo",
+  "headGetRoot",
+  "headGetV3Root",
+  "headGetInfo",
+  "getMockBlob",
+  "headMockBlob",
+]);
 // mock-packages' own API under /__mock/: its own admin token (optional: needed only when the
 // simulator has one), and 404 CF-NotFound under --no-admin.
 const MOCK_ADMIN_TAG = "Mock admin";
@@ -260,6 +269,18 @@ describe("spec/openapi.yaml operations", () => {
       }
     },
   );
+
+  // Rails answers HEAD on every GET route (Rack::Head): each GET has its HEAD, with the same parameters and statuses.
+  it("declares a HEAD beside every GET, with the GET's parameters and statuses", () => {
+    for (const { path, method, op } of operations) {
+      if (method !== "get") continue;
+      const head = operations.find((o) => o.path === path && o.method === "head");
+      expect(head, `HEAD ${path}`).toBeDefined();
+      expect(head!.op.parameters, path).toEqual(op.parameters);
+      expect(Object.keys(deref(head!.op.responses)), path).toEqual(Object.keys(deref(op.responses)));
+      expect(head!.op.security, path).toEqual(op.security);
+    }
+  });
 
   it("has unique operationIds", () => {
     const ids = operations.map(({ op }) => op.operationId);

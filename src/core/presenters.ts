@@ -3,6 +3,7 @@
  * compare bodies textually, so objects are built in the real order
  * (`cloud_controller_ng: app/presenters/v3/package_presenter.rb`).
  */
+import { toQuery } from "./lists/to-query.js";
 import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./world/model.js";
 import type { AppRecord, State } from "./world/state.js";
 
@@ -118,23 +119,22 @@ export function presentFeatureFlag(flag: FeatureFlagRecord, opts: PresentOptions
 
 /**
  * The list envelope (`app/presenters/v3/paginated_list_presenter.rb`): each href is the
- * absolute list URL with the filters, `page` and `per_page` in its query.
+ * absolute list URL with `params` (the filters and `order_by`, as `ListQuery.linkParams` has
+ * them), `page` and `per_page` in its query, written as Rails' `Hash#to_query` writes it: each
+ * pair `CGI.escape`d, the pairs sorted.
  */
 export function paginate<T, R>(
   items: readonly T[],
   page: number,
   perPage: number,
   listUrl: string,
-  filters: ReadonlyArray<[string, string]>,
+  params: ReadonlyArray<readonly [string, string]>,
   present: (item: T) => R,
 ) {
   const totalPages = Math.max(1, Math.ceil(items.length / perPage));
-  const href = (p: number) => {
-    const q = new URLSearchParams(filters as Array<[string, string]>);
-    q.set("page", String(p));
-    q.set("per_page", String(perPage));
-    return { href: `${listUrl}?${q.toString()}` };
-  };
+  const href = (p: number) => ({
+    href: `${listUrl}?${toQuery([...params, ["page", String(p)], ["per_page", String(perPage)]])}`,
+  });
   return {
     pagination: {
       total_results: items.length,

@@ -12,7 +12,7 @@ import { createMemoryStore, type BlobStore } from "./blob-store.js";
 import { createBlobSigner } from "./blobstore/signed-url.js";
 import { Context, type Services } from "./context.js";
 import { CfError } from "./errors.js";
-import { cfErrorAnswer, toResponse, type Answer } from "./http/answer.js";
+import { cfErrorAnswer, headAnswer, toResponse, type Answer } from "./http/answer.js";
 import { withCors } from "./http/cors.js";
 import { FrontEndError } from "./http/front-end-error.js";
 import { withRequestIds } from "./http/request-id.js";
@@ -228,8 +228,13 @@ class SimulatorInstance implements SimulatorInternals {
         return cfErrorAnswer(new CfError("UnknownError"));
       }
     };
+    // A HEAD is answered as its GET, with the body dropped (`Rack::Head`), errors included.
+    const answer = async (request: Request, trace: RequestTrace): Promise<Answer> => {
+      const full = await dispatch(request, trace);
+      return request.method === "HEAD" ? headAnswer(full) : full;
+    };
     // Request ids come from their own source so that guids do not depend on how many requests came first.
-    const recorded = recordRequests(withRequestIds(dispatch, createIdSource(this.options.seed ^ 0x5eed)), {
+    const recorded = recordRequests(withRequestIds(answer, createIdSource(this.options.seed ^ 0x5eed)), {
       add: (entry) => this.entries.add(entry),
       contract: this.given.contract,
       now: this.services.now,

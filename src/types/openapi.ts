@@ -27,7 +27,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Global API root (headers only)
+     * @description As `GET` (getRoot), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetRoot"];
     patch?: never;
     trace?: never;
   };
@@ -47,7 +52,39 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * V3 API root (headers only)
+     * @description As `GET` (getV3Root), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetV3Root"];
+    patch?: never;
+    trace?: never;
+  };
+  "/v3/info": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Deployment info
+     * @description The deployment's info document (`info_controller.rb#v3_info`, `info_presenter.rb`),
+     *     advertised by `GET /v3`. No authentication is needed (a token is not looked at). The
+     *     simulator answers its own values; the rate limits are the controller's defaults.
+     */
+    get: operations["getInfo"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Deployment info (headers only)
+     * @description As `GET` (getInfo), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetInfo"];
     patch?: never;
     trace?: never;
   };
@@ -91,7 +128,12 @@ export interface paths {
     post: operations["createPackage"];
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List packages (headers only)
+     * @description As `GET` (listPackages), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListPackages"];
     patch?: never;
     trace?: never;
   };
@@ -123,7 +165,12 @@ export interface paths {
      */
     delete: operations["deletePackage"];
     options?: never;
-    head?: never;
+    /**
+     * Get a package (headers only)
+     * @description As `GET` (getPackage), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetPackage"];
     /**
      * Update a package's metadata
      * @description Updates labels and annotations (a `null` value deletes the key) and, for a docker
@@ -216,7 +263,44 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Download package bits (headers only)
+     * @description As `GET` (downloadPackage), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headDownloadPackage"];
+    patch?: never;
+    trace?: never;
+  };
+  "/v3/packages/{guid}/droplets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    /**
+     * List a package's droplets
+     * @description The droplets staged from the package (`droplets_controller.rb#index`, package nested;
+     *     used by the cf CLI's `GetPackageDroplets` and cf-python-client's `list_droplets`). The
+     *     query is validated first (400, `droplets_list_message.rb`; `current` is refused here),
+     *     then the package must be visible (404 `Package not found`). The simulator stages
+     *     nothing, so the list is always empty.
+     */
+    get: operations["listPackageDroplets"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * List a package's droplets (headers only)
+     * @description As `GET` (listPackageDroplets), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListPackageDroplets"];
     patch?: never;
     trace?: never;
   };
@@ -287,7 +371,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List an app's packages (headers only)
+     * @description As `GET` (listAppPackages), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListAppPackages"];
     patch?: never;
     trace?: never;
   };
@@ -338,7 +427,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Get a job (headers only)
+     * @description As `GET` (getJob), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetJob"];
     patch?: never;
     trace?: never;
   };
@@ -358,7 +452,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List apps (headers only)
+     * @description As `GET` (listApps), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListApps"];
     patch?: never;
     trace?: never;
   };
@@ -381,7 +480,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Get an app (headers only)
+     * @description As `GET` (getApp), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetApp"];
     patch?: never;
     trace?: never;
   };
@@ -401,7 +505,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List feature flags (headers only)
+     * @description As `GET` (listFeatureFlags), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListFeatureFlags"];
     patch?: never;
     trace?: never;
   };
@@ -424,7 +533,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Get a feature flag (headers only)
+     * @description As `GET` (getFeatureFlag), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetFeatureFlag"];
     /**
      * Update a feature flag
      * @description Admin only. Turning `app_bits_upload` off makes non-admin uploads and resource
@@ -453,7 +567,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * List the scenarios (headers only)
+     * @description As `GET` (listMockScenarios), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListMockScenarios"];
     patch?: never;
     trace?: never;
   };
@@ -482,7 +601,12 @@ export interface paths {
     post?: never;
     delete?: never;
     options?: never;
-    head?: never;
+    /**
+     * Show the active scenarios (headers only)
+     * @description As `GET` (getMockScenario), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetMockScenario"];
     patch?: never;
     trace?: never;
   };
@@ -567,7 +691,12 @@ export interface paths {
      */
     delete: operations["clearMockJournal"];
     options?: never;
-    head?: never;
+    /**
+     * Read the request journal (headers only)
+     * @description As `GET` (getMockJournal), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetMockJournal"];
     patch?: never;
     trace?: never;
   };
@@ -867,6 +996,42 @@ export interface components {
       relationships: components["schemas"]["PackageRelationships"];
       metadata: components["schemas"]["Metadata"];
       links: components["schemas"]["PackageLinks"];
+    };
+    /** @description The info document (`info_presenter.rb`), keys in the presenter's order. */
+    Info: {
+      build: string;
+      cli_version: {
+        minimum: string;
+        recommended: string;
+      };
+      /** @description The deployment's own keys (`info.custom`). */
+      custom: Record<string, never>;
+      description: string;
+      name: string;
+      version: number;
+      osbapi_version: string;
+      rate_limits: {
+        enabled: boolean;
+        /** @description A number, or `""` when the controller has none configured. */
+        general_limit: number | string;
+        /** @description A number, or `""` when the controller has none configured. */
+        reset_interval_in_minutes: number | string;
+      };
+      links: {
+        self: {
+          /** Format: uri */
+          href: string;
+        };
+        support: {
+          /** @description The deployment's `info.support_address`, any string (`""` when unset). */
+          href: string;
+        };
+      };
+    };
+    /** @description A page of droplets. The simulator stages nothing, so `resources` is always empty. */
+    DropletList: {
+      pagination: components["schemas"]["Pagination"];
+      resources: Record<string, never>[];
     };
     PackageList: {
       pagination: components["schemas"]["Pagination"];
@@ -1192,6 +1357,16 @@ export interface components {
   };
   responses: {
     /**
+     * @description The answer to a `HEAD`: the status and headers the `GET` of the same URL gets (its
+     *     `Content-Type`, and the `Content-Length` of the body it would have had), with no body.
+     */
+    HeadAnswer: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content?: never;
+    };
+    /**
      * @description Request Entity Too Large, from the front end, not the controller, as an nginx HTML
      *     page: the simulator reads at most `--max-json-body-size` bytes of a JSON body (default
      *     4 MiB, option `maxJsonBodySize`) and parses none that holds more than 40,000 objects
@@ -1484,16 +1659,75 @@ export interface components {
     types: string;
     /** @description Comma-separated list of app GUIDs to filter by */
     app_guids: string;
+    /**
+     * @description One app's GUID: the list becomes that app's, as `GET /v3/apps/{guid}/packages` answers it
+     *     (the controller's `app_nested?` reads the query too), 404 `App not found` included.
+     */
+    app_guid: string;
     /** @description Comma-separated list of space GUIDs to filter by */
     space_guids: string;
     /** @description Comma-separated list of organization GUIDs to filter by */
     organization_guids: string;
     /** @description A label selector, e.g. `environment=production,tier!=backend` */
     label_selector: string;
-    /** @description Comma-separated list of creation timestamps to filter by */
+    /**
+     * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+     *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+     */
     created_ats: string;
-    /** @description Comma-separated list of update timestamps to filter by */
+    /**
+     * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+     *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+     */
     updated_ats: string;
+    /**
+     * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_lt: string;
+    /**
+     * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_lte: string;
+    /**
+     * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_gt: string;
+    /**
+     * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+     *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    created_ats_gte: string;
+    /**
+     * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_lt: string;
+    /**
+     * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_lte: string;
+    /**
+     * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_gt: string;
+    /**
+     * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+     *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+     *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+     */
+    updated_ats_gte: string;
     /**
      * @description Page to display, default 1. Must be a positive integer; other values get the
      *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
@@ -1588,6 +1822,19 @@ export interface operations {
       500: components["responses"]["InternalServerError"];
     };
   };
+  headGetRoot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+    };
+  };
   getV3Root: {
     parameters: {
       query?: never;
@@ -1610,6 +1857,53 @@ export interface operations {
       500: components["responses"]["InternalServerError"];
     };
   };
+  headGetV3Root: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+    };
+  };
+  getInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The info document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Info"];
+        };
+      };
+      500: components["responses"]["InternalServerError"];
+    };
+  };
+  headGetInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+    };
+  };
   listPackages: {
     parameters: {
       query?: {
@@ -1621,16 +1915,75 @@ export interface operations {
         types?: components["parameters"]["types"];
         /** @description Comma-separated list of app GUIDs to filter by */
         app_guids?: components["parameters"]["app_guids"];
+        /**
+         * @description One app's GUID: the list becomes that app's, as `GET /v3/apps/{guid}/packages` answers it
+         *     (the controller's `app_nested?` reads the query too), 404 `App not found` included.
+         */
+        app_guid?: components["parameters"]["app_guid"];
         /** @description Comma-separated list of space GUIDs to filter by */
         space_guids?: components["parameters"]["space_guids"];
         /** @description Comma-separated list of organization GUIDs to filter by */
         organization_guids?: components["parameters"]["organization_guids"];
         /** @description A label selector, e.g. `environment=production,tier!=backend` */
         label_selector?: components["parameters"]["label_selector"];
-        /** @description Comma-separated list of creation timestamps to filter by */
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
         created_ats?: components["parameters"]["created_ats"];
-        /** @description Comma-separated list of update timestamps to filter by */
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
         updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
          *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
@@ -1672,6 +2025,7 @@ export interface operations {
       400: components["responses"]["BadQueryParameter"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      404: components["responses"]["AppNotFound"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
@@ -1720,6 +2074,124 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListPackages: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of package types to filter by (`bits`, `docker`) */
+        types?: components["parameters"]["types"];
+        /** @description Comma-separated list of app GUIDs to filter by */
+        app_guids?: components["parameters"]["app_guids"];
+        /**
+         * @description One app's GUID: the list becomes that app's, as `GET /v3/apps/{guid}/packages` answers it
+         *     (the controller's `app_nested?` reads the query too), 404 `App not found` included.
+         */
+        app_guid?: components["parameters"]["app_guid"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   getPackage: {
@@ -1780,6 +2252,27 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   updatePackage: {
@@ -2042,6 +2535,266 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headDownloadPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      302: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      422: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      502: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
+  listPackageDroplets: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of app GUIDs to filter by */
+        app_guids?: components["parameters"]["app_guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the package's droplets (always empty here) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DropletList"];
+        };
+      };
+      400: components["responses"]["BadQueryParameter"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      429: components["responses"]["TooManyRequests"];
+      500: components["responses"]["InternalServerError"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListPackageDroplets: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of app GUIDs to filter by */
+        app_guids?: components["parameters"]["app_guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the resource */
+        guid: components["parameters"]["PackageGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   getMockBlob: {
     parameters: {
       query?: {
@@ -2155,10 +2908,64 @@ export interface operations {
         types?: components["parameters"]["types"];
         /** @description A label selector, e.g. `environment=production,tier!=backend` */
         label_selector?: components["parameters"]["label_selector"];
-        /** @description Comma-separated list of creation timestamps to filter by */
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
         created_ats?: components["parameters"]["created_ats"];
-        /** @description Comma-separated list of update timestamps to filter by */
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
         updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
         /**
          * @description Page to display, default 1. Must be a positive integer; other values get the
          *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
@@ -2207,6 +3014,116 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListAppPackages: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of package states to filter by (see `PackageState`) */
+        states?: components["parameters"]["states"];
+        /** @description Comma-separated list of package types to filter by (`bits`, `docker`) */
+        types?: components["parameters"]["types"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Created before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lt]"?: components["parameters"]["created_ats_lt"];
+        /**
+         * @description Created up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[lte]"?: components["parameters"]["created_ats_lte"];
+        /**
+         * @description Created after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gt]"?: components["parameters"]["created_ats_gt"];
+        /**
+         * @description Created from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`created_ats[gte]=…&created_ats[lt]=…`); any other operator gets 400
+         *     `Created ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "created_ats[gte]"?: components["parameters"]["created_ats_gte"];
+        /**
+         * @description Updated before the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lt]"?: components["parameters"]["updated_ats_lt"];
+        /**
+         * @description Updated up to the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[lte]"?: components["parameters"]["updated_ats_lte"];
+        /**
+         * @description Updated after the end of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gt]"?: components["parameters"]["updated_ats_gt"];
+        /**
+         * @description Updated from the start of the second named (`YYYY-MM-DDThh:mm:ssZ`; one timestamp, no list).
+         *     Operators combine (`updated_ats[gte]=…&updated_ats[lt]=…`); any other operator gets 400
+         *     `Updated ats Invalid relational operator: '…'` (`base_list_fetcher.rb`).
+         */
+        "updated_ats[gte]"?: components["parameters"]["updated_ats_gte"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the app */
+        guid: components["parameters"]["AppGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   createResourceMatches: {
@@ -2281,6 +3198,27 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headGetJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the job */
+        guid: components["parameters"]["JobGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   listApps: {
     parameters: {
       query?: {
@@ -2338,6 +3276,54 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
+  headListApps: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of app names to filter by */
+        names?: components["parameters"]["names"];
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of space GUIDs to filter by */
+        space_guids?: components["parameters"]["space_guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   getApp: {
     parameters: {
       query?: never;
@@ -2366,6 +3352,27 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the app */
+        guid: components["parameters"]["AppGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   listFeatureFlags: {
@@ -2411,9 +3418,50 @@ export interface operations {
       };
       400: components["responses"]["BadQueryParameter"];
       401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListFeatureFlags: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags: `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   getFeatureFlag: {
@@ -2439,10 +3487,32 @@ export interface operations {
         };
       };
       401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       404: components["responses"]["FeatureFlagNotFound"];
       429: components["responses"]["TooManyRequests"];
       500: components["responses"]["InternalServerError"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetFeatureFlag: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The feature flag's name, e.g. `app_bits_upload` */
+        name: components["parameters"]["FeatureFlagName"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
     };
   };
   updateFeatureFlag: {
@@ -2514,6 +3584,21 @@ export interface operations {
       404: components["responses"]["MockAdminDisabled"];
     };
   };
+  headListMockScenarios: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
   getMockScenario: {
     parameters: {
       query?: never;
@@ -2544,6 +3629,21 @@ export interface operations {
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
       413: components["responses"]["JsonBodyTooLarge"];
+    };
+  };
+  headGetMockScenario: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
     };
   };
   bindMockPackageScenario: {
@@ -2728,6 +3828,32 @@ export interface operations {
       401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headGetMockJournal: {
+    parameters: {
+      query?: {
+        /** @description Only requests with this method. */
+        method?: string;
+        /** @description Only requests to exactly this path. */
+        path?: string;
+        /** @description Only requests answered with this status. */
+        status?: number;
+        /** @description `true`: only uploads (`POST /v3/packages/{guid}/upload`). */
+        uploads?: "true" | "false";
+        /** @description `true`: only requests that broke the contract. */
+        violations?: "true" | "false";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
     };
   };
 }

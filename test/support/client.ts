@@ -56,7 +56,8 @@ async function toAnswer(response: Response): Promise<Answer> {
   const bytes = new Uint8Array(await response.arrayBuffer());
   const text = new TextDecoder().decode(bytes);
   let json: unknown;
-  if ((response.headers.get("content-type") ?? "").includes("json")) json = JSON.parse(text);
+  // A HEAD answer keeps the GET's JSON content type but has no body.
+  if ((response.headers.get("content-type") ?? "").includes("json") && text !== "") json = JSON.parse(text);
   return { status: response.status, headers: response.headers, json, text, bytes };
 }
 

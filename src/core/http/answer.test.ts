@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonList } from "./answer.js";
+import { headAnswer, json, jsonList } from "./answer.js";
 
 /** Reads a stream body whole, counting its chunks. */
 async function readAll(body: ReadableStream<Uint8Array>): Promise<{ text: string; chunks: number }> {
@@ -32,5 +32,29 @@ describe("jsonList", () => {
     expect((await readAll(jsonList(200, "entries", [1, 2], {}).body as ReadableStream<Uint8Array>)).text).toBe(
       '{"entries":[1,2]}',
     );
+  });
+});
+
+describe("headAnswer", () => {
+  it("keeps status and headers, adds the body's byte length, and drops the body", () => {
+    const head = headAnswer(json(404, { é: 1 }, { "X-A": "b" }));
+    expect(head).toEqual({
+      status: 404,
+      headers: { "Content-Type": "application/json; charset=utf-8", "X-A": "b", "Content-Length": "8" },
+      body: null,
+    });
+  });
+
+  it("keeps a Content-Length already there and cancels a stream body", async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const head = headAnswer({ status: 200, headers: { "Content-Length": "42" }, body });
+    expect(head).toEqual({ status: 200, headers: { "Content-Length": "42" }, body: null });
+    await Promise.resolve();
+    expect(cancelled).toBe(true);
   });
 });

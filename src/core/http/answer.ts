@@ -60,6 +60,22 @@ export function empty(status: number, headers: Record<string, string> = {}): Ans
   return { status, headers, body: null };
 }
 
+/**
+ * The answer to a HEAD request (`Rack::Head`): the GET's status and headers, with the
+ * `Content-Length` its body would have had when that is known, and no body.
+ */
+export function headAnswer(answer: Answer): Answer {
+  const { body } = answer;
+  if (body === null || answer.dropConnection) return answer;
+  const headers = { ...answer.headers };
+  if (typeof body === "string") {
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === "content-length")) {
+      headers["Content-Length"] = String(new TextEncoder().encode(body).byteLength);
+    }
+  } else void body.cancel().catch(() => {});
+  return { ...answer, headers, body: null };
+}
+
 /** The Cloud Controller's error envelope for a {@link CfError}. */
 export function cfErrorAnswer(error: CfError): Answer {
   return json(error.status, error.toJSON());

@@ -115,3 +115,18 @@ describe("createRouter().match, literal text of a template", () => {
     expect(router.match("GET", "/v2/infoXjson")).toBeNull();
   });
 });
+
+describe("createRouter().match, HEAD", () => {
+  // Rails routes a HEAD to the GET route of the same path.
+  it("gives a HEAD the GET route's handler and parameters, and nothing else's", () => {
+    const router = routes(["POST", "/v3/packages", "create"], ["GET", "/v3/packages/{guid}", "show"]);
+    expect(router.match("HEAD", "/v3/packages/p1")).toEqual({ handler: "show", params: { guid: "p1" } });
+    expect(router.match("head", "/v3/packages/p1")?.handler).toBe("show");
+    expect(router.match("HEAD", "/v3/packages")).toBeNull();
+  });
+
+  it("prefers a HEAD route of its own", () => {
+    const router = routes(["GET", "/x", "get"], ["HEAD", "/x", "head"]);
+    expect(router.match("HEAD", "/x")?.handler).toBe("head");
+  });
+});

@@ -11,7 +11,10 @@ export interface Match<H> {
 
 export interface Router<H> {
   add(method: string, template: string, handler: H): this;
-  /** The handler for a method and a path, or null. A trailing slash is allowed. */
+  /**
+   * The handler for a method and a path, or null. A trailing slash is allowed. A HEAD without a
+   * HEAD route of its own gets the GET route's handler.
+   */
   match(method: string, path: string): Match<H> | null;
 }
 
@@ -43,19 +46,24 @@ export function createRouter<H>(): Router<H> {
     },
     match(method, path) {
       const upper = method.toUpperCase();
-      for (const route of routes) {
-        if (route.method !== upper) continue;
-        const m = route.pattern.exec(path);
-        if (!m) continue;
-        const params: Record<string, string> = {};
-        route.keys.forEach((key, i) => {
-          params[key] = safeDecode(m[i + 1]!);
-        });
-        return { handler: route.handler, params };
-      }
-      return null;
+      // Rails routes a HEAD to the GET route of its path (`Rack::Head` then drops the body).
+      return find(upper, path) ?? (upper === "HEAD" ? find("GET", path) : null);
     },
   };
+
+  function find(upper: string, path: string): Match<H> | null {
+    for (const route of routes) {
+      if (route.method !== upper) continue;
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.keys.forEach((key, i) => {
+        params[key] = safeDecode(m[i + 1]!);
+      });
+      return { handler: route.handler, params };
+    }
+    return null;
+  }
 }
 
 /** A path segment as a string; one that is not valid percent-encoding is kept as sent. */

@@ -4,16 +4,23 @@
  * CF-BadQueryParameter listing every problem.
  */
 import { CfError } from "../errors.js";
+import { readTimestampFilter, TIMESTAMP_KEYS, type TimestampFilter } from "./timestamp-filter.js";
+import { rubyUnescape } from "./to-query.js";
 
 export interface ListQuery {
   page: number;
   perPage: number;
   orderBy: "created_at" | "updated_at";
   descending: boolean;
-  /** Filters that were given, split on commas. */
+  /** Filters that were given, split on commas; `created_ats` and `updated_ats` are in `timestamps`. */
   filters: Map<string, string[]>;
-  /** The filters as given, for the pagination links. */
-  filterPairs: Array<[string, string]>;
+  /** `created_ats` / `updated_ats`, in either form (`timestamp-filter.ts`). */
+  timestamps: Map<string, TimestampFilter>;
+  /**
+   * The message's `to_param_hash` with `order_by` as `OrderByMapper.to_param_hash` writes it: the
+   * parameters the pagination links carry besides `page` and `per_page`.
+   */
+  linkParams: Array<[string, string]>;
 }
 
 const PAGINATION_KEYS = ["page", "per_page", "order_by"];
@@ -29,41 +36,76 @@ function rubyToI(s: string): number {
   return m[1] === "-" ? -n : n;
 }
 
-export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQuery {
-  const allowed = [...PAGINATION_KEYS, ...filterKeys];
-  const messages: string[] = [];
+/** `BaseMessage.to_array!`: split on commas (and the blanks after them), each value unescaped once more. */
+function rubyList(value: string): string[] {
+  return value === "" ? [""] : value.split(/,\s*/).map(rubyUnescape);
+}
+
+/**
+ * The operator forms Rack reads as nested hashes (`created_ats[gt]=…`), for the timestamp filters
+ * among `allowed`: filter name → `[operator, value]` pairs in the order they came.
+ */
+function operatorForms(url: URL, allowed: readonly string[]): Map<string, Array<[string, string]>> {
+  const forms = new Map<string, Array<[string, string]>>();
+  for (const key of new Set(url.searchParams.keys())) {
+    const m = /^([^[\]]+)\[([^[\]]+)\]$/.exec(key);
+    if (!m || !TIMESTAMP_KEYS.includes(m[1]!) || !allowed.includes(m[1]!)) continue;
+    const pairs = forms.get(m[1]!) ?? [];
+    pairs.push([m[2]!, url.searchParams.get(key)!]);
+    forms.set(m[1]!, pairs);
+  }
+  return forms;
+}
+
+/** `PaginationPageValidator` and `PaginationOrderValidator` (`list_message.rb`). */
+function paginationMessages(url: URL, messages: string[]): void {
   const page = url.searchParams.get("page");
   const perPage = url.searchParams.get("per_page");
-  const orderBy = url.searchParams.get("order_by");
   if (page !== null && !(rubyToI(page) > 0)) messages.push("Page must be a positive integer");
   if (perPage !== null) {
     if (!(rubyToI(perPage) > 0)) messages.push("Per page must be a positive integer");
     else if (rubyToI(perPage) > 5000) messages.push("Per page must be between 1 and 5000");
   }
-  let order: ListQuery["orderBy"] = "created_at";
-  let descending = false;
-  if (orderBy !== null && orderBy !== "") {
-    const m = /^([+-])?(created_at|updated_at)$/.exec(orderBy);
-    if (!m) messages.push("Order by can only be: 'created_at', 'updated_at'");
-    else {
-      descending = m[1] === "-";
-      order = m[2] as ListQuery["orderBy"];
-    }
+}
+
+/** The timestamp filters among `filterKeys`, validated; their operator forms go to the links as given. */
+function readTimestamps(
+  url: URL,
+  filterKeys: readonly string[],
+  forms: Map<string, Array<[string, string]>>,
+  messages: string[],
+  linkParams: Array<[string, string]>,
+): Map<string, TimestampFilter> {
+  const timestamps = new Map<string, TimestampFilter>();
+  for (const key of TIMESTAMP_KEYS) {
+    if (!filterKeys.includes(key)) continue;
+    const form = forms.get(key);
+    const value = url.searchParams.get(key);
+    if (form) {
+      timestamps.set(key, readTimestampFilter(key, form, messages));
+      for (const [operator, v] of form) linkParams.push([`${key}[${operator}]`, v]);
+    } else if (value !== null) timestamps.set(key, readTimestampFilter(key, rubyList(value), messages));
   }
-  // The subclass's NoAdditionalParamsValidator runs after list_message.rb's own validators.
-  const unknown = [...new Set([...url.searchParams.keys()])].filter((k) => !allowed.includes(k));
-  if (unknown.length) {
-    messages.push(
-      `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. ` +
-        `Valid parameters are: ${allowed.map((k) => `'${k}'`).join(", ")}`,
-    );
-  }
-  if (messages.length) throw new CfError("BadQueryParameter", messages);
+  return timestamps;
+}
+
+/**
+ * The other filters given, split on commas, and every plain filter's link parameter as
+ * `to_param_hash` writes it: a list rejoined with its own commas escaped, `label_selector` whole.
+ */
+function readFilters(
+  url: URL,
+  filterKeys: readonly string[],
+  forms: Map<string, Array<[string, string]>>,
+  linkParams: Array<[string, string]>,
+): Map<string, string[]> {
   const filters = new Map<string, string[]>();
-  const filterPairs: Array<[string, string]> = [];
   for (const key of filterKeys) {
     const value = url.searchParams.get(key);
-    if (value === null) continue;
+    if (value === null || forms.has(key)) continue;
+    const list = rubyList(value).map((v) => v.replace(/,/g, "%2C"));
+    linkParams.push([key, key === "label_selector" ? value : list.join(",")]);
+    if (TIMESTAMP_KEYS.includes(key)) continue;
     filters.set(
       key,
       value
@@ -71,16 +113,63 @@ export function parseListQuery(url: URL, filterKeys: readonly string[]): ListQue
         .map((v) => v.trim())
         .filter((v) => v !== ""),
     );
-    filterPairs.push([key, value]);
   }
-  if (orderBy) filterPairs.push(["order_by", orderBy]);
+  return filters;
+}
+
+/**
+ * Validates and reads a list query; every problem in one 400 CF-BadQueryParameter. `moreChecks`
+ * are the message subclass's own validators, which run after its NoAdditionalParamsValidator.
+ */
+export function parseListQuery(
+  url: URL,
+  filterKeys: readonly string[],
+  moreChecks: (url: URL) => string[] = () => [],
+): ListQuery {
+  const allowed = [...PAGINATION_KEYS, ...filterKeys];
+  const messages: string[] = [];
+  paginationMessages(url, messages);
+  const orderBy = url.searchParams.get("order_by");
+  let order: ListQuery["orderBy"] = "created_at";
+  let descending = false;
+  // `order_by.present?`: a blank one is no ordering at all.
+  const ordered = orderBy !== null && !/^\s*$/.test(orderBy);
+  if (ordered) {
+    const m = /^([+-])?(created_at|updated_at)$/.exec(orderBy);
+    if (!m) messages.push("Order by can only be: 'created_at', 'updated_at'");
+    else {
+      descending = m[1] === "-";
+      order = m[2] as ListQuery["orderBy"];
+    }
+  }
+  // `validates :created_ats, timestamp: true` and the same for updated_ats, in that order.
+  const forms = operatorForms(url, allowed);
+  const linkParams: Array<[string, string]> = [];
+  const timestamps = readTimestamps(url, filterKeys, forms, messages, linkParams);
+  // The subclass's NoAdditionalParamsValidator runs after list_message.rb's own validators.
+  const unknown = [...new Set(url.searchParams.keys())].filter(
+    (k) => !allowed.includes(k) && !forms.has(/^([^[\]]+)\[[^[\]]+\]$/.exec(k)?.[1] ?? ""),
+  );
+  if (unknown.length) {
+    messages.push(
+      `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. ` +
+        `Valid parameters are: ${allowed.map((k) => `'${k}'`).join(", ")}`,
+    );
+  }
+  messages.push(...moreChecks(url));
+  if (messages.length) throw new CfError("BadQueryParameter", messages);
+  const filters = readFilters(url, filterKeys, forms, linkParams);
+  if (ordered) linkParams.push(["order_by", `${descending ? "-" : "+"}${order}`]);
+  const page = url.searchParams.get("page");
+  const perPage = url.searchParams.get("per_page");
   return {
     page: page === null ? 1 : rubyToI(page),
     perPage: perPage === null ? 50 : rubyToI(perPage),
     orderBy: order,
     descending,
     filters,
-    filterPairs,
+    timestamps,
+    linkParams,
   };
 }
 
@@ -92,18 +181,4 @@ export function sortForList<T extends { createdAt: number; updatedAt: number; gu
   const key = query.orderBy === "created_at" ? "createdAt" : "updatedAt";
   const sign = query.descending ? -1 : 1;
   return items.sort((a, b) => sign * (a[key] - b[key] || a.guid.localeCompare(b.guid)));
-}
-
-/**
- * `created_ats` / `updated_ats`: a comma list of timestamps (equality). As in
- * `base_list_fetcher.rb`, a timestamp matches the whole second it names
- * (`[t, t + 0.999999 s]`): records carry milliseconds, their JSON whole seconds.
- * Operator forms such as `created_ats[gt]=` are not simulated.
- */
-export function matchesTimestampFilter(values: string[] | undefined, ms: number): boolean {
-  if (!values) return true;
-  return values.some((v) => {
-    const start = Date.parse(v);
-    return ms >= start && ms - start < 1000;
-  });
 }

@@ -25,7 +25,7 @@ export async function handleListApps(ctx: Context): Promise<Answer> {
   sortForList(apps, query);
   return json(
     200,
-    paginate(apps, query.page, query.perPage, `${ctx.origin}/v3/apps`, query.filterPairs, (a) =>
+    paginate(apps, query.page, query.perPage, `${ctx.origin}/v3/apps`, query.linkParams, (a) =>
       presentApp(a, ctx.present),
     ),
   );

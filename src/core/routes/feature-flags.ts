@@ -9,9 +9,12 @@ import { parseListQuery } from "../lists/list-query.js";
 import { paginate, presentFeatureFlag } from "../presenters.js";
 import { isPlainObject, unknownFieldsMessage } from "../validation.js";
 
-/** `GET /v3/feature_flags`: any authenticated user. */
+/**
+ * `GET /v3/feature_flags`: any user with read scope (`ApplicationController#check_read_permissions!`:
+ * admin, admin_read_only, global_auditor or `cloud_controller.read`; 403 CF-NotAuthorized otherwise).
+ */
 export async function handleListFeatureFlags(ctx: Context): Promise<Answer> {
-  await ctx.authenticate();
+  await ctx.reader();
   const query = parseListQuery(ctx.url, ["names"]);
   const names = query.filters.get("names");
   const flags = [...ctx.state.featureFlags.values()]
@@ -19,15 +22,15 @@ export async function handleListFeatureFlags(ctx: Context): Promise<Answer> {
     .sort((a, b) => a.name.localeCompare(b.name) * (query.descending ? -1 : 1));
   return json(
     200,
-    paginate(flags, query.page, query.perPage, `${ctx.origin}/v3/feature_flags`, query.filterPairs, (f) =>
+    paginate(flags, query.page, query.perPage, `${ctx.origin}/v3/feature_flags`, query.linkParams, (f) =>
       presentFeatureFlag(f, ctx.present),
     ),
   );
 }
 
-/** `GET /v3/feature_flags/{name}`. */
+/** `GET /v3/feature_flags/{name}`: read scope, as the list. */
 export async function handleGetFeatureFlag(ctx: Context): Promise<Answer> {
-  await ctx.authenticate();
+  await ctx.reader();
   const flag = ctx.state.featureFlags.get(ctx.params.name!);
   if (!flag) throw new CfError("ResourceNotFound", "Feature flag not found");
   return json(200, presentFeatureFlag(flag, ctx.present));

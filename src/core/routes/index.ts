@@ -21,9 +21,11 @@ import { guardAdmin } from "./admin-guard.js";
 import { handleGetApp, handleListApps } from "./apps.js";
 import { handleBlobDownload } from "./blobstore.js";
 import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./feature-flags.js";
+import { handleGetInfo } from "./info.js";
 import { handleGetJob } from "./jobs.js";
 import { handleCreatePackage } from "./package-create.js";
 import { handleDownloadPackage } from "./package-download.js";
+import { handleListPackageDroplets } from "./package-droplets.js";
 import { handleUpdatePackage } from "./package-update.js";
 import { handleDeletePackage, handleGetPackage, handleListAppPackages, handleListPackages } from "./packages.js";
 import { handleResourceMatches } from "./resource-matches.js";
@@ -36,8 +38,10 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
   const router = createRouter<RouteHandler>()
     .add("GET", "/", handleRoot)
     .add("GET", "/v3", handleV3Root)
+    .add("GET", "/v3/info", handleGetInfo)
     .add("POST", "/v3/packages/{guid}/upload", handleUpload)
     .add("GET", "/v3/packages/{guid}/download", handleDownloadPackage)
+    .add("GET", "/v3/packages/{guid}/droplets", handleListPackageDroplets)
     .add("GET", "/v3/packages/{guid}", handleGetPackage)
     .add("PATCH", "/v3/packages/{guid}", handleUpdatePackage)
     .add("DELETE", "/v3/packages/{guid}", handleDeletePackage)
