@@ -42,15 +42,26 @@ for (const adapter of ADAPTERS) {
       }
     });
 
-    it("answers the download's headers, with the zip's length, and no bytes", async () => {
+    it("answers the download's headers (its 302 and Location) and no bytes; the local blobstore's, with the zip's length", async () => {
       await start();
       const path = `/v3/packages/${packageGuid(sim, "web-app", "READY")}/download`;
-      const get = await api.call(path, { user: "admin" });
-      const head = await api.call(path, { user: "admin", method: "HEAD" });
+      // Not following the redirect (the default blobstore is remote): the download's own answer, a 302.
+      const get = await api.call(path, { user: "admin", redirect: "manual" });
+      const head = await api.call(path, { user: "admin", method: "HEAD", redirect: "manual" });
+      expect(get.status).toBe(302);
       expect(head.status).toBe(get.status);
-      expect(head.headers.get("content-length")).toBe(String(get.bytes.byteLength));
-      expect(head.headers.get("content-disposition")).toBe(get.headers.get("content-disposition"));
+      expect(head.headers.get("location")).toMatch(/\/blobstore\/packages\//);
       expect(head.bytes.byteLength).toBe(0);
+      await close();
+      ({ sim, api, close } = await setup({ blobstore: "local" }, adapter));
+      const local = `/v3/packages/${packageGuid(sim, "web-app", "READY")}/download`;
+      const zip = await api.call(local, { user: "admin" });
+      const headLocal = await api.call(local, { user: "admin", method: "HEAD" });
+      expect([zip.status, headLocal.status]).toEqual([200, 200]);
+      expect(zip.bytes.byteLength).toBeGreaterThan(0);
+      expect(headLocal.headers.get("content-length")).toBe(String(zip.bytes.byteLength));
+      expect(headLocal.headers.get("content-disposition")).toBe(zip.headers.get("content-disposition"));
+      expect(headLocal.bytes.byteLength).toBe(0);
     });
 
     it("answers errors bodiless too: 401 without a token, 404 for an unknown package or route", async () => {

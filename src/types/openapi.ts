@@ -1362,6 +1362,7 @@ export interface components {
      */
     HeadAnswer: {
       headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
       };
       content?: never;
@@ -1882,6 +1883,7 @@ export interface operations {
       /** @description The info document */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
@@ -2666,6 +2668,7 @@ export interface operations {
       /** @description A page of the package's droplets (always empty here) */
       200: {
         headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
           [name: string]: unknown;
         };
         content: {
