@@ -1,0 +1,352 @@
+/**
+ * The commands of test/model.test.ts: each sends one request (or two) through the checked
+ * client (so every answer is validated against spec/openapi.yaml), compares the answer with
+ * the reference model (support/model.ts), waits for the simulator's background jobs
+ * (`processingDelay: 0`, then `sim.idle()`), and moves the model on as the controller would.
+ */
+import type fc from "fast-check";
+import { expect } from "vitest";
+import { buildAppZip, notAZip, resourceEntries } from "../../fixtures/index.js";
+import type { Simulator } from "../../src/index.js";
+import { DEV, cfUploadBody, postPackage, postUpload, sendJson } from "./api.js";
+import { expectContract, type Answer, type Client } from "./client.js";
+import { sha1, sha256 } from "./hash.js";
+import {
+  COPY_WITHOUT_BITS,
+  INVALID_ZIP,
+  addPackage,
+  appOf,
+  copyAnswers,
+  deleteAnswer,
+  downloadAnswer,
+  finish,
+  pickApp,
+  pickGuid,
+  resetModel,
+  uploadAnswer,
+  type CachedFile,
+  type Expected,
+  type Model,
+  type ModelPackage,
+  type ScenarioName,
+} from "./model.js";
+
+export interface Real {
+  sim: Simulator;
+  api: Client;
+}
+
+export type ModelCommand = fc.AsyncCommand<Model, Real, false>;
+
+/** The zips a good upload sends: files above the cache's minimum size, one file shared by all. */
+export const GOOD_FILES: Array<Record<string, string>> = [0, 1, 2, 3].map((i) => ({
+  [`app-${i}.js`]: `console.log(${i});\n`.repeat(8 + i),
+  "shared.txt": "shared by every zip\n".repeat(4),
+}));
+const GOOD_ZIPS: Uint8Array[] = await Promise.all(GOOD_FILES.map((files) => buildAppZip(files)));
+/** A file no upload contains: a `resources` entry naming it fails `Could not find object`. */
+const NEVER_CACHED: CachedFile = { path: "never.txt", content: "never uploaded\n" };
+
+/**
+ * Which package a command aims at: one of the last two guids seen (so that sequences such
+ * as copy, delete the source, download the copy are likely), one that exists, or any guid
+ * seen since the run began (deleted ones too, and those of a world before a reset).
+ */
+export interface Target {
+  from: "recent" | "live" | "any";
+  pick: number;
+}
+
+function resolve(model: Model, target: Target): string {
+  const live = [...model.packages.values()].sort((a, b) => a.created - b.created);
+  if (target.from === "recent") return model.known[Math.max(0, model.known.length - 1 - (target.pick % 2))]!;
+  if (target.from === "live" && live.length) return live[target.pick % live.length]!.guid;
+  return pickGuid(model, target.pick);
+}
+
+/** Fails unless the answer is one of `expected`; answers the one it is. */
+function expectAnswer(answer: Answer, ...expected: Array<Expected & { context?: string }>): Expected {
+  const match = expected.find(
+    (e) =>
+      e.status === answer.status &&
+      (e.title === undefined || answer.json?.errors?.[0]?.title === e.title) &&
+      (e.detail === undefined || answer.json?.errors?.[0]?.detail === e.detail),
+  );
+  expect(
+    match,
+    `expected ${JSON.stringify(expected)}, got ${answer.status} ${answer.text.slice(0, 300)}`,
+  ).toBeDefined();
+  return match!;
+}
+
+/** What the package JSON must show for a model package. */
+function expectShown(json: any, pkg: ModelPackage): void {
+  expect({ guid: json.guid, type: json.type, state: json.state, app: json.relationships?.app?.data?.guid }).toEqual({
+    guid: pkg.guid,
+    type: pkg.type,
+    state: pkg.state,
+    app: pkg.appGuid,
+  });
+  if (pkg.type !== "bits") return;
+  expect(json.data.error, `data.error of ${pkg.guid}`).toBe(pkg.error);
+  expectChecksum(pkg, json.data.checksum.value);
+}
+
+/** A READY package's checksum is its bits' sha256 (learnt from the first answer that shows it); null otherwise. */
+function expectChecksum(pkg: ModelPackage, value: string | null): void {
+  if (pkg.state !== "READY" || !pkg.bits) return void expect(value, `checksum of ${pkg.guid}`).toBeNull();
+  expect(value, `checksum of ${pkg.guid}`).toMatch(/^[0-9a-f]{64}$/);
+  pkg.bits.sha256 ??= value!;
+  expect(value, `checksum of ${pkg.guid}`).toBe(pkg.bits.sha256);
+}
+
+const settle = (real: Real) => real.sim.idle();
+
+/** `GET /v3/packages/{guid}/download`, following a blobstore redirect; answers the final answer. */
+async function download(real: Real, guid: string): Promise<Answer> {
+  const r = await real.api.call(`/v3/packages/${guid}/download`, { user: DEV });
+  if (r.status !== 302) return r;
+  // A remote blobstore's answer (i11's download redirects): the signed URL needs no token.
+  const location = new URL(r.headers.get("location")!);
+  return real.api.call(location.pathname + location.search);
+}
+
+/**
+ * After a delete or an expiry: every package that the model says is READY still downloads its
+ * own bits (losing a package's bits must never take another's).
+ */
+async function expectDownloads(model: Model, real: Real): Promise<void> {
+  for (const pkg of model.packages.values()) {
+    if (pkg.type !== "bits" || pkg.state !== "READY") continue;
+    const r = await download(real, pkg.guid);
+    expectAnswer(r, { status: 200, context: `download of READY ${pkg.guid}` });
+    expectChecksum(pkg, sha256(r.bytes));
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export class Create implements ModelCommand {
+  constructor(readonly app: number) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const app = pickApp(model, this.app);
+    const r = await postPackage(real.api, { type: "bits", relationships: { app: { data: { guid: app.guid } } } });
+    if (app.suspended) return void expectAnswer(r, { status: 403, title: "CF-OrgSuspended" });
+    expectAnswer(r, { status: 201 });
+    const pkg = addPackage(model, {
+      guid: r.json.guid,
+      appGuid: app.guid,
+      type: "bits",
+      state: "AWAITING_UPLOAD",
+      bits: null,
+      error: null,
+    });
+    expectShown(r.json, pkg);
+  }
+  toString = () => `create(app ${this.app})`;
+}
+
+export type UploadKind = { kind: "zip"; index: number } | { kind: "bad" } | { kind: "resources"; index: number };
+
+export class Upload implements ModelCommand {
+  constructor(
+    readonly target: Target,
+    readonly what: UploadKind,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const guid = resolve(model, this.target);
+    const pkg = model.packages.get(guid);
+    const named =
+      this.what.kind === "resources"
+        ? (model.cache[this.what.index % (model.cache.length || 1)] ?? NEVER_CACHED)
+        : null;
+    const body = this.body(named);
+    const r = await postUpload(real.api, guid, body);
+    const expected = expectAnswer(r, uploadAnswer(pkg, pkg && appOf(model, pkg)));
+    if (expected.status !== 200) return;
+    pkg!.state = "PROCESSING_UPLOAD";
+    expectShown(r.json, pkg!);
+    await settle(real);
+    if (this.finish(model, pkg!, named)) await expectDownloads(model, real);
+  }
+  private body(named: CachedFile | null) {
+    if (this.what.kind === "zip") return cfUploadBody(GOOD_ZIPS[this.what.index % GOOD_ZIPS.length]);
+    if (this.what.kind === "bad") return cfUploadBody(notAZip(64, 7));
+    return cfUploadBody(null, resourceEntries({ [named!.path]: named!.content }));
+  }
+  /** The job's outcome, as the controller's `PackageBits` job (or the bound scenario) would end it. */
+  private finish(model: Model, pkg: ModelPackage, named: CachedFile | null): boolean {
+    if (pkg.scenario === "expires") {
+      pkg.state = "EXPIRED";
+      return false;
+    }
+    if (pkg.scenario === "processing-fails") return finish(model, pkg, "FAILED", INVALID_ZIP);
+    if (this.what.kind === "bad") return finish(model, pkg, "FAILED", INVALID_ZIP);
+    if (this.what.kind === "resources") {
+      if (named === NEVER_CACHED) return finish(model, pkg, "FAILED", `Could not find object '${sha1(named.content)}'`);
+      return finish(model, pkg, "READY", {});
+    }
+    const index = this.what.index % GOOD_ZIPS.length;
+    for (const [path, content] of Object.entries(GOOD_FILES[index]!)) {
+      if (!model.cache.some((f) => f.content === content)) model.cache.push({ path, content });
+    }
+    // No directory entries and no resources: the zip is stored as it was sent.
+    return finish(model, pkg, "READY", { sha256: sha256(GOOD_ZIPS[index]!) });
+  }
+  toString = () => `upload(${JSON.stringify(this.target)}, ${JSON.stringify(this.what)})`;
+}
+
+/** A new package of an app and a good zip for it: the finished packages that push older ones to EXPIRED. */
+export class CreateAndUpload implements ModelCommand {
+  constructor(
+    readonly app: number,
+    readonly zip: number,
+  ) {}
+  check = (model: Model) => !pickApp(model, this.app).suspended;
+  async run(model: Model, real: Real): Promise<void> {
+    await new Create(this.app).run(model, real);
+    const newest = model.packages.size - 1;
+    await new Upload({ from: "live", pick: newest }, { kind: "zip", index: this.zip }).run(model, real);
+  }
+  toString = () => `createAndUpload(app ${this.app}, zip ${this.zip})`;
+}
+
+export class Copy implements ModelCommand {
+  constructor(
+    readonly source: Target,
+    readonly app: number,
+  ) {}
+  /** Only bits packages of apps that are not suspended, into such apps (see copyAnswers). */
+  check(model: Model): boolean {
+    const source = model.packages.get(resolve(model, this.source));
+    if (source && (source.type !== "bits" || appOf(model, source).suspended)) return false;
+    return !pickApp(model, this.app).suspended;
+  }
+  async run(model: Model, real: Real): Promise<void> {
+    const guid = resolve(model, this.source);
+    const source = model.packages.get(guid);
+    const app = pickApp(model, this.app);
+    const path = `/v3/packages?source_guid=${guid}`;
+    const body = { relationships: { app: { data: { guid: app.guid } } } };
+    // until i11-neighbours lands: an unknown source gets 404, which spec/openapi.yaml does not declare
+    // for this operation, so that one answer is left unchecked (every other is checked).
+    const r = await sendJson(real.api, path, body, { user: DEV, unchecked: true });
+    if (!(source === undefined && r.status === 404)) await expectContract("POST", "/v3/packages", r);
+    if (expectAnswer(r, ...copyAnswers(source, app)).status !== 201) return;
+    const bits = source!.state === "READY" ? source!.bits : null;
+    const copy = addPackage(model, {
+      guid: r.json.guid,
+      appGuid: app.guid,
+      type: "bits",
+      state: "COPYING",
+      bits: null,
+      error: null,
+    });
+    expectShown(r.json, copy);
+    await settle(real);
+    const expired = bits ? finish(model, copy, "READY", bits) : finish(model, copy, "FAILED", COPY_WITHOUT_BITS);
+    if (expired) await expectDownloads(model, real);
+  }
+  toString = () => `copy(${JSON.stringify(this.source)} → app ${this.app})`;
+}
+
+export class Delete implements ModelCommand {
+  constructor(readonly target: Target) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const guid = resolve(model, this.target);
+    const pkg = model.packages.get(guid);
+    const r = await real.api.call(`/v3/packages/${guid}`, { method: "DELETE", user: DEV });
+    if (expectAnswer(r, deleteAnswer(pkg, pkg && appOf(model, pkg))).status !== 202) return;
+    expect(r.headers.get("location")).toMatch(/\/v3\/jobs\/[0-9a-f-]+$/);
+    await settle(real);
+    model.packages.delete(guid);
+    await expectDownloads(model, real);
+  }
+  toString = () => `delete(${JSON.stringify(this.target)})`;
+}
+
+export class Download implements ModelCommand {
+  constructor(readonly target: Target) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const guid = resolve(model, this.target);
+    const pkg = model.packages.get(guid);
+    const r = await download(real, guid);
+    if (expectAnswer(r, downloadAnswer(pkg)).status !== 200) return;
+    expectChecksum(pkg!, sha256(r.bytes));
+  }
+  toString = () => `download(${JSON.stringify(this.target)})`;
+}
+
+export class Show implements ModelCommand {
+  constructor(readonly target: Target) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const guid = resolve(model, this.target);
+    const pkg = model.packages.get(guid);
+    const r = await real.api.call(`/v3/packages/${guid}`, { user: DEV });
+    if (!pkg) return void expectAnswer(r, { status: 404, title: "CF-ResourceNotFound" });
+    expectAnswer(r, { status: 200 });
+    expectShown(r.json, pkg);
+  }
+  toString = () => `show(${JSON.stringify(this.target)})`;
+}
+
+/** An app's packages, through `/v3/apps/{guid}/packages` or `/v3/packages?app_guids=`: exactly the model's. */
+export class List implements ModelCommand {
+  constructor(
+    readonly app: number,
+    readonly form: "app" | "filter",
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const app = pickApp(model, this.app);
+    const path =
+      this.form === "app"
+        ? `/v3/apps/${app.guid}/packages?per_page=5000`
+        : `/v3/packages?app_guids=${app.guid}&per_page=5000`;
+    const r = await real.api.call(path, { user: DEV });
+    expectAnswer(r, { status: 200 });
+    const expected = [...model.packages.values()].filter((p) => p.appGuid === app.guid);
+    const shown = new Map<string, any>(r.json.resources.map((p: any) => [p.guid, p]));
+    expect([...shown.keys()].sort(), `packages of ${app.name}`).toEqual(expected.map((p) => p.guid).sort());
+    for (const pkg of expected) expectShown(shown.get(pkg.guid), pkg);
+  }
+  toString = () => `list(app ${this.app}, ${this.form})`;
+}
+
+/** `PUT` (or, for null, `DELETE`) `/__mock/packages/{guid}/scenario`. */
+export class BindScenario implements ModelCommand {
+  constructor(
+    readonly target: Target,
+    readonly name: ScenarioName | null,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const guid = resolve(model, this.target);
+    const pkg = model.packages.get(guid);
+    const path = `/__mock/packages/${guid}/scenario`;
+    if (this.name === null) {
+      expectAnswer(await real.api.call(path, { method: "DELETE" }), { status: 200 });
+      if (pkg) pkg.scenario = null;
+      return;
+    }
+    const r = await sendJson(real.api, path, { name: this.name }, { method: "PUT" });
+    if (!pkg) return void expectAnswer(r, { status: 404 });
+    expectAnswer(r, { status: 200 });
+    pkg.scenario = this.name;
+  }
+  toString = () => `scenario(${JSON.stringify(this.target)}, ${this.name})`;
+}
+
+export class Reset implements ModelCommand {
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    expectAnswer(await real.api.call("/__mock/reset", { method: "POST" }), { status: 204 });
+    resetModel(model);
+  }
+  toString = () => "reset()";
+}
