@@ -41,7 +41,7 @@ import {
 
 const SEED = Number(process.env.MODEL_SEED ?? 1111);
 /** Sequences per adapter. */
-const RUNS = Number(process.env.MODEL_RUNS ?? 20);
+const RUNS = Number(process.env.MODEL_RUNS ?? 16);
 /** fast-check's `path` and the commands' `replayPath` of a failure: together they replay its shrunk sequence. */
 const PATH = process.env.MODEL_PATH;
 const REPLAY_PATH = process.env.MODEL_REPLAY;
@@ -52,54 +52,30 @@ const target: fc.Arbitrary<Target> = fc.record({
   from: fc.constantFrom("recent" as const, "recent" as const, "recent" as const, "live" as const, "any" as const),
   pick: fc.nat(50),
 });
-const app = fc.nat(2);
+/** web-app (0) most often, so that its packages reach the expiry limit; worker-app (1); suspended-app (2). */
+const app = fc.oneof(fc.constant(0), fc.nat(2));
 const uploadKind: fc.Arbitrary<UploadKind> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("zip" as const), index: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.constant({ kind: "bad" as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("resources" as const), index: fc.nat(5) }) },
 );
 const scenario = fc.constantFrom<ScenarioName | null>("processing-fails", "expires", "rate-limited", null);
+const boundBeforeUpload = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: scenario });
 
-/** Each kind of command as often as it appears here. */
-const commands: fc.Arbitrary<ModelCommand>[] = [
-  ...times(
-    1,
-    app.map((a) => new Create(a)),
-  ),
-  ...times(
-    2,
-    fc.tuple(target, uploadKind).map(([t, k]) => new Upload(t, k)),
-  ),
-  ...times(
-    2,
-    fc.tuple(app, fc.nat(3)).map(([a, z]) => new CreateAndUpload(a, z)),
-  ),
-  ...times(
-    3,
-    fc.tuple(target, app).map(([t, a]) => new Copy(t, a)),
-  ),
-  ...times(
-    2,
-    target.map((t) => new Delete(t)),
-  ),
-  ...times(
-    3,
-    target.map((t) => new Download(t)),
-  ),
-  ...times(
-    1,
-    target.map((t) => new Show(t)),
-  ),
-  ...times(
-    1,
-    fc.tuple(app, fc.constantFrom("app" as const, "filter" as const)).map(([a, f]) => new List(a, f)),
-  ),
-  ...times(
-    1,
-    fc.tuple(target, scenario).map(([t, s]) => new BindScenario(t, s)),
-  ),
-  ...times(1, fc.constant(new Reset())),
+/** Each kind of command, with how often it comes. */
+const WEIGHTED: Array<[number, fc.Arbitrary<ModelCommand>]> = [
+  [1, app.map((a) => new Create(a))],
+  [2, fc.tuple(target, uploadKind).map(([t, k]) => new Upload(t, k))],
+  [4, fc.tuple(app, uploadKind, boundBeforeUpload).map(([a, k, s]) => new CreateAndUpload(a, k, s))],
+  [3, fc.tuple(target, app).map(([t, a]) => new Copy(t, a))],
+  [2, target.map((t) => new Delete(t))],
+  [3, target.map((t) => new Download(t))],
+  [1, target.map((t) => new Show(t))],
+  [1, fc.tuple(app, fc.constantFrom("app" as const, "filter" as const)).map(([a, f]) => new List(a, f))],
+  [1, fc.tuple(target, scenario).map(([t, s]) => new BindScenario(t, s))],
+  [1, fc.constant(new Reset())],
 ];
+const commands = WEIGHTED.flatMap(([weight, arbitrary]) => Array.from({ length: weight }, () => arbitrary));
 
 const ADAPTERS: Adapter[] = ["in-process", "http"];
 
@@ -162,8 +138,4 @@ function counted(command: ModelCommand, count: () => void): ModelCommand {
     },
     toString: () => command.toString(),
   };
-}
-
-function times<T>(n: number, arbitrary: T): T[] {
-  return Array.from({ length: n }, () => arbitrary);
 }

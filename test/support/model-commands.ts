@@ -198,19 +198,24 @@ export class Upload implements ModelCommand {
   toString = () => `upload(${JSON.stringify(this.target)}, ${JSON.stringify(this.what)})`;
 }
 
-/** A new package of an app and a good zip for it: the finished packages that push older ones to EXPIRED. */
+/**
+ * A new package of an app, a scenario bound to it or none, and an upload: the finished packages
+ * that push older ones to EXPIRED, and uploads that meet the bound scenario.
+ */
 export class CreateAndUpload implements ModelCommand {
   constructor(
     readonly app: number,
-    readonly zip: number,
+    readonly what: UploadKind,
+    readonly scenario: ScenarioName | null,
   ) {}
   check = (model: Model) => !pickApp(model, this.app).suspended;
   async run(model: Model, real: Real): Promise<void> {
     await new Create(this.app).run(model, real);
-    const newest = model.packages.size - 1;
-    await new Upload({ from: "live", pick: newest }, { kind: "zip", index: this.zip }).run(model, real);
+    const newest: Target = { from: "recent", pick: 0 };
+    if (this.scenario) await new BindScenario(newest, this.scenario).run(model, real);
+    await new Upload(newest, this.what).run(model, real);
   }
-  toString = () => `createAndUpload(app ${this.app}, zip ${this.zip})`;
+  toString = () => `createAndUpload(app ${this.app}, ${JSON.stringify(this.what)}, ${this.scenario})`;
 }
 
 export class Copy implements ModelCommand {
