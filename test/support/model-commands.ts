@@ -7,10 +7,20 @@
 import type fc from "fast-check";
 import { expect } from "vitest";
 import { buildAppZip, notAZip, resourceEntries } from "../../fixtures/index.js";
-import type { Simulator } from "../../src/index.js";
 import { DEV, cfUploadBody, postPackage, postUpload, sendJson } from "./api.js";
-import { expectContract, type Answer, type Client } from "./client.js";
+import { expectContract } from "./client.js";
 import { sha1, sha256 } from "./hash.js";
+import {
+  download,
+  expectAnswer,
+  expectChecksum,
+  expectDownloads,
+  expectShown,
+  resolve,
+  settle,
+  type Real,
+  type Target,
+} from "./model-checks.js";
 import {
   COPY_WITHOUT_BITS,
   INVALID_ZIP,
@@ -21,21 +31,15 @@ import {
   downloadAnswer,
   finish,
   pickApp,
-  pickGuid,
   resetModel,
   uploadAnswer,
   type CachedFile,
-  type Expected,
   type Model,
   type ModelPackage,
   type ScenarioName,
 } from "./model.js";
 
-export interface Real {
-  sim: Simulator;
-  api: Client;
-}
-
+export type { Real, Target };
 export type ModelCommand = fc.AsyncCommand<Model, Real, false>;
 
 /** The zips a good upload sends: files above the cache's minimum size, one file shared by all. */
@@ -46,83 +50,6 @@ export const GOOD_FILES: Array<Record<string, string>> = [0, 1, 2, 3].map((i) =>
 const GOOD_ZIPS: Uint8Array[] = await Promise.all(GOOD_FILES.map((files) => buildAppZip(files)));
 /** A file no upload contains: a `resources` entry naming it fails `Could not find object`. */
 const NEVER_CACHED: CachedFile = { path: "never.txt", content: "never uploaded\n" };
-
-/**
- * Which package a command aims at: one of the last two guids seen (so that sequences such
- * as copy, delete the source, download the copy are likely), one that exists, or any guid
- * seen since the run began (deleted ones too, and those of a world before a reset).
- */
-export interface Target {
-  from: "recent" | "live" | "any";
-  pick: number;
-}
-
-function resolve(model: Model, target: Target): string {
-  const live = [...model.packages.values()].sort((a, b) => a.created - b.created);
-  if (target.from === "recent") return model.known[Math.max(0, model.known.length - 1 - (target.pick % 2))]!;
-  if (target.from === "live" && live.length) return live[target.pick % live.length]!.guid;
-  return pickGuid(model, target.pick);
-}
-
-/** Fails unless the answer is one of `expected`; answers the one it is. */
-function expectAnswer(answer: Answer, ...expected: Array<Expected & { context?: string }>): Expected {
-  const match = expected.find(
-    (e) =>
-      e.status === answer.status &&
-      (e.title === undefined || answer.json?.errors?.[0]?.title === e.title) &&
-      (e.detail === undefined || answer.json?.errors?.[0]?.detail === e.detail),
-  );
-  expect(
-    match,
-    `expected ${JSON.stringify(expected)}, got ${answer.status} ${answer.text.slice(0, 300)}`,
-  ).toBeDefined();
-  return match!;
-}
-
-/** What the package JSON must show for a model package. */
-function expectShown(json: any, pkg: ModelPackage): void {
-  expect({ guid: json.guid, type: json.type, state: json.state, app: json.relationships?.app?.data?.guid }).toEqual({
-    guid: pkg.guid,
-    type: pkg.type,
-    state: pkg.state,
-    app: pkg.appGuid,
-  });
-  if (pkg.type !== "bits") return;
-  expect(json.data.error, `data.error of ${pkg.guid}`).toBe(pkg.error);
-  expectChecksum(pkg, json.data.checksum.value);
-}
-
-/** A READY package's checksum is its bits' sha256 (learnt from the first answer that shows it); null otherwise. */
-function expectChecksum(pkg: ModelPackage, value: string | null): void {
-  if (pkg.state !== "READY" || !pkg.bits) return void expect(value, `checksum of ${pkg.guid}`).toBeNull();
-  expect(value, `checksum of ${pkg.guid}`).toMatch(/^[0-9a-f]{64}$/);
-  pkg.bits.sha256 ??= value!;
-  expect(value, `checksum of ${pkg.guid}`).toBe(pkg.bits.sha256);
-}
-
-const settle = (real: Real) => real.sim.idle();
-
-/** `GET /v3/packages/{guid}/download`, following a blobstore redirect; answers the final answer. */
-async function download(real: Real, guid: string): Promise<Answer> {
-  const r = await real.api.call(`/v3/packages/${guid}/download`, { user: DEV });
-  if (r.status !== 302) return r;
-  // A remote blobstore's answer (i11's download redirects): the signed URL needs no token.
-  const location = new URL(r.headers.get("location")!);
-  return real.api.call(location.pathname + location.search);
-}
-
-/**
- * After a delete or an expiry: every package that the model says is READY still downloads its
- * own bits (losing a package's bits must never take another's).
- */
-async function expectDownloads(model: Model, real: Real): Promise<void> {
-  for (const pkg of model.packages.values()) {
-    if (pkg.type !== "bits" || pkg.state !== "READY") continue;
-    const r = await download(real, pkg.guid);
-    expectAnswer(r, { status: 200, context: `download of READY ${pkg.guid}` });
-    expectChecksum(pkg, sha256(r.bytes));
-  }
-}
 
 // ---------------------------------------------------------------------------
 
