@@ -46,6 +46,9 @@ const RUNS = Number(process.env.MODEL_RUNS ?? 16);
 const PATH = process.env.MODEL_PATH;
 const REPLAY_PATH = process.env.MODEL_REPLAY;
 const MAX_COMMANDS = 40;
+/** The fuzz run's way, in process: many short sequences (MODEL_SHORT_RUNS=<n> for more). */
+const SHORT_RUNS = Number(process.env.MODEL_SHORT_RUNS ?? 60);
+const SHORT_COMMANDS = 6;
 const REPLAY = `MODEL_SEED=${SEED} npx vitest run test/model.test.ts`;
 
 const target: fc.Arbitrary<Target> = fc.record({
@@ -94,39 +97,52 @@ describe.each(ADAPTERS)("model-based state (%s)", (adapter) => {
   afterAll(() => close());
 
   it(`answers as the reference model over ${RUNS} sequences of up to ${MAX_COMMANDS} commands (seed ${SEED})`, async () => {
-    let sequences = 0;
-    let steps = 0;
-    const started = performance.now();
-    const property = fc.asyncProperty(
-      fc.commands(commands, { maxCommands: MAX_COMMANDS, size: "max", replayPath: REPLAY_PATH }),
-      async (cmds) => {
-        sequences++;
-        const setupRun = async () => {
-          await real.sim.reset();
-          return { model: initialModel(real.sim), real };
-        };
-        await fc.asyncModelRun(
-          setupRun,
-          [...cmds].map((c) => counted(c, () => steps++)),
-        );
-      },
-    );
-    try {
-      await fc.assert(property, { seed: SEED, numRuns: RUNS, path: PATH });
-    } catch (error) {
-      const message = (error as Error).message;
-      const path = /path: "([^"]+)"/.exec(message)?.[1];
-      const replayPath = /replayPath="([^"]+)"/.exec(message)?.[1];
-      const exact = path && replayPath ? `MODEL_PATH=${path} MODEL_REPLAY='${replayPath}' ${REPLAY}` : REPLAY;
-      (error as Error).message =
-        `model run failed (${adapter}) — replay: ${REPLAY}\nthe shrunk sequence alone: ${exact}\n${message}`;
-      throw error;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`model (${adapter}): ${sequences} sequences, ${steps} commands, ${seconds.toFixed(1)} s, seed ${SEED}`);
-    expect(steps).toBeGreaterThan(0);
+    await runModel(real, `${adapter}`, RUNS, MAX_COMMANDS);
   }, 120_000);
+
+  it.runIf(adapter === "in-process")(
+    `answers as the reference model over ${SHORT_RUNS} sequences of up to ${SHORT_COMMANDS} commands (seed ${SEED})`,
+    async () => {
+      await runModel(real, `${adapter}, short`, SHORT_RUNS, SHORT_COMMANDS);
+    },
+    120_000,
+  );
 });
+
+/** `runs` sequences of up to `maxCommands` commands, each from a reset simulator; a failure says how to replay it. */
+async function runModel(real: Real, label: string, runs: number, maxCommands: number): Promise<void> {
+  let sequences = 0;
+  let steps = 0;
+  const started = performance.now();
+  const property = fc.asyncProperty(
+    fc.commands(commands, { maxCommands, size: "max", replayPath: REPLAY_PATH }),
+    async (cmds) => {
+      sequences++;
+      const setupRun = async () => {
+        await real.sim.reset();
+        return { model: initialModel(real.sim), real };
+      };
+      await fc.asyncModelRun(
+        setupRun,
+        [...cmds].map((c) => counted(c, () => steps++)),
+      );
+    },
+  );
+  try {
+    await fc.assert(property, { seed: SEED, numRuns: runs, path: PATH });
+  } catch (error) {
+    const message = (error as Error).message;
+    const path = /path: "([^"]+)"/.exec(message)?.[1];
+    const replayPath = /replayPath="([^"]+)"/.exec(message)?.[1];
+    const exact = path && replayPath ? `MODEL_PATH=${path} MODEL_REPLAY='${replayPath}' ${REPLAY}` : REPLAY;
+    (error as Error).message =
+      `model run failed (${label}) — replay: ${REPLAY}\nthe shrunk sequence alone: ${exact}\n${message}`;
+    throw error;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`model (${label}): ${sequences} sequences, ${steps} commands, ${seconds.toFixed(1)} s, seed ${SEED}`);
+  expect(steps).toBeGreaterThan(0);
+}
 
 /** The command as it is, counting the times it runs. */
 function counted(command: ModelCommand, count: () => void): ModelCommand {
