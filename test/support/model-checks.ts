@@ -39,9 +39,11 @@ export function expectAnswer(answer: Answer, ...expected: Array<Expected & { con
       (e.title === undefined || answer.json?.errors?.[0]?.title === e.title) &&
       (e.detail === undefined || answer.json?.errors?.[0]?.detail === e.detail),
   );
+  const context = expected[0]?.context ? `${expected[0].context}: ` : "";
+  const wanted = expected.map(({ context: _, ...e }) => e);
   expect(
     match,
-    `expected ${JSON.stringify(expected)}, got ${answer.status} ${answer.text.slice(0, 300)}`,
+    `${context}expected ${JSON.stringify(wanted)}, got ${answer.status} ${answer.text.slice(0, 300)}`,
   ).toBeDefined();
   return match!;
 }
