@@ -13,9 +13,9 @@
  * the shrunk sequence: MODEL_PATH=<path> MODEL_REPLAY=<replayPath> with the same seed.
  *
  * Generated cases the model leaves out: copies from docker packages or from or into the
- * suspended app (what the controller answers there is not pinned by the reference). Copies of
- * an unknown source and into the source's own app are generated: the model accepts the
- * controller's 422 and today's answer (see copyAnswers in support/model.ts).
+ * suspended app (what the controller answers there is not pinned by the reference), and packages
+ * created in the docker app (no bits package there). Copies of an unknown source and into the
+ * source's own app are generated and get the controller's 422s (see copyAnswers in support/model.ts).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

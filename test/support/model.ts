@@ -39,6 +39,8 @@ export interface ModelApp {
   name: string;
   /** Its org or space is suspended: writes get 403 CF-OrgSuspended / CF-SpaceSuspended. */
   suspended: boolean;
+  /** A docker app: it takes no bits package, so no command creates one in it. */
+  docker: boolean;
 }
 
 export interface ModelPackage {
@@ -77,7 +79,12 @@ export function initialModel(sim: Simulator): Model {
   const apps: ModelApp[] = [...sim.state.apps.values()].map((app) => {
     const space = sim.state.spaces.get(app.spaceGuid)!;
     const org = sim.state.orgs.get(space.orgGuid)!;
-    return { guid: app.guid, name: app.name, suspended: Boolean(org.suspended || space.suspended) };
+    return {
+      guid: app.guid,
+      name: app.name,
+      suspended: Boolean(org.suspended || space.suspended),
+      docker: app.lifecycle === "docker",
+    };
   });
   const packages: ModelPackage[] = [...sim.state.packages.values()].map((p) => ({
     guid: p.guid,
@@ -113,8 +120,10 @@ export function pickGuid(model: Model, pick: number): string {
   return model.known[pick % model.known.length]!;
 }
 
+/** An app that commands create packages in: buildpack apps only, since a docker app takes no bits package. */
 export function pickApp(model: Model, pick: number): ModelApp {
-  return model.apps[pick % model.apps.length]!;
+  const buildpack = model.apps.filter((a) => !a.docker);
+  return buildpack[pick % buildpack.length]!;
 }
 
 export function appOf(model: Model, pkg: ModelPackage): ModelApp {
@@ -195,10 +204,8 @@ export const SAME_APP = "Source and destination app cannot be the same";
  */
 export function copyAnswers(source: ModelPackage | undefined, destination: ModelApp): Expected[] {
   const invalid: Expected = { status: 422, title: "CF-UnprocessableEntity", detail: SOURCE_INVALID };
-  // until i11-neighbours lands: an unknown source is 404 Package not found today (the controller: 422).
-  if (!source) return [invalid, NOT_FOUND];
+  if (!source) return [invalid];
   const same: Expected = { status: 422, title: "CF-UnprocessableEntity", detail: SAME_APP };
-  // until i11-neighbours lands: a copy into the source's own app is made today (the controller: 422).
-  if (source.appGuid === destination.guid) return [same, { status: 201 }];
+  if (source.appGuid === destination.guid) return [same];
   return [{ status: 201 }];
 }
