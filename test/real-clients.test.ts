@@ -12,7 +12,7 @@ import { createContractChecker } from "../src/contract/index.js";
 import type { RequestChecker, Simulator } from "../src/index.js";
 import { expectNoContractViolations } from "../src/testing/index.js";
 import { setup, tokenFor, type Answer } from "./support/client.js";
-import { sha1 } from "./support/hash.js";
+import { sha1, sha256 } from "./support/hash.js";
 import { sendWire, type WireRequest } from "./support/wire.js";
 import { appGuid } from "./support/world.js";
 
@@ -317,7 +317,7 @@ describe("cf-python-client", () => {
 });
 
 describe("go-cfclient v3", () => {
-  it("one bits part (package.zip, octet-stream), poll until READY, download without following redirects", async () => {
+  it("one bits part (package.zip, octet-stream), poll until READY, download: the 302, then its Location without a token", async () => {
     await start();
     const h = {
       "User-Agent": "Go-CF-Client/3.0",
@@ -345,10 +345,18 @@ describe("go-cfclient v3", () => {
     const headers = { ...h, "Content-Type": `multipart/form-data; boundary=${boundary}` };
     await send({ method: "POST", path: `/v3/packages/${guid}/upload`, headers, body: upload }, 200);
     expect((await pollUntilSettled(h, guid)).json.state).toBe("READY");
-    // The download is becoming a 302 to a signed blob URL (issue 11); a local blobstore answers 200.
+    // Packages.Download does not follow redirects: it requires the 3xx and reads Location itself,
+    // then fetches that URL without the token, as from a blobstore.
     const download = await sendWire(origin, { method: "GET", path: `/v3/packages/${guid}/download`, headers: h });
-    expect([200, 302]).toContain(download.status);
-    if (download.status === 302) expect(download.headers.get("location")).toBeTruthy();
+    expect(download.status).toBe(302);
+    const location = new URL(download.headers.get("location")!);
+    const blob = await sendWire(origin, {
+      method: "GET",
+      path: location.pathname + location.search,
+      headers: { "User-Agent": "Go-http-client/1.1", "Accept-Encoding": "gzip" },
+    });
+    expect(blob.status).toBe(200);
+    expect(sha256(blob.bytes)).toBe(sim.state.packages.get(guid)!.checksum.value);
 
     expectNoContractViolations(sim);
     expect(violationCount(), "contract violations").toBe(0);
