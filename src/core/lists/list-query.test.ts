@@ -229,3 +229,39 @@ describe("sortForList", () => {
     expect(list.map((i) => i.guid)).toEqual(["a", "b", "c", "d"]);
   });
 });
+
+describe("order_by name (orgs and spaces: valid_order_by_values + [:name])", () => {
+  const ORDER = ["created_at", "updated_at", "name"];
+  const named = (query: string) =>
+    parseListQuery(new URL(`http://sim.local/v3/organizations${query}`), ["names"], undefined, ORDER);
+  const records = () => [
+    { guid: "2", name: "beta", createdAt: 1, updatedAt: 1 },
+    { guid: "1", name: "alpha", createdAt: 2, updatedAt: 2 },
+    { guid: "3", name: "Zulu", createdAt: 3, updatedAt: 3 },
+  ];
+
+  it("reads name with its sign and writes +name to the links", () => {
+    expect([named("?order_by=-name").orderBy, named("?order_by=-name").descending]).toEqual(["name", true]);
+    expect(named("?order_by=name").linkParams).toEqual([["order_by", "+name"]]);
+  });
+
+  it("sorts by name in byte order, either way", () => {
+    expect(sortForList(records(), named("?order_by=name")).map((r) => r.name)).toEqual(["Zulu", "alpha", "beta"]);
+    expect(sortForList(records(), named("?order_by=-name")).map((r) => r.name)).toEqual(["beta", "alpha", "Zulu"]);
+  });
+
+  it("lists the message's columns in its 400", () => {
+    try {
+      named("?order_by=state");
+      throw new Error("accepted");
+    } catch (error) {
+      expect((error as CfError).detail).toBe(
+        "The query parameter is invalid: Order by can only be: 'created_at', 'updated_at', 'name'",
+      );
+    }
+  });
+
+  it("is refused where the message does not allow it", () => {
+    expect(rejection("?order_by=name")).toBe(invalid(ORDER_BY));
+  });
+});

@@ -10,7 +10,8 @@ import { rubyUnescape } from "./to-query.js";
 export interface ListQuery {
   page: number;
   perPage: number;
-  orderBy: "created_at" | "updated_at";
+  /** The column to order by: `created_at`, `updated_at`, or one the message adds (`name`). */
+  orderBy: string;
   descending: boolean;
   /** Filters that were given, split on commas; `created_ats` and `updated_ats` are in `timestamps`. */
   filters: Map<string, string[]>;
@@ -117,29 +118,34 @@ function readFilters(
   return filters;
 }
 
+const TIMESTAMP_ORDER = ["created_at", "updated_at"] as const;
+
 /**
  * Validates and reads a list query; every problem in one 400 CF-BadQueryParameter. `moreChecks`
  * are the message subclass's own validators, which run after its NoAdditionalParamsValidator.
+ * `orderFields` are the message's `valid_order_by_values` (orgs and spaces add `name`).
  */
 export function parseListQuery(
   url: URL,
   filterKeys: readonly string[],
   moreChecks: (url: URL) => string[] = () => [],
+  orderFields: readonly string[] = TIMESTAMP_ORDER,
 ): ListQuery {
   const allowed = [...PAGINATION_KEYS, ...filterKeys];
   const messages: string[] = [];
   paginationMessages(url, messages);
   const orderBy = url.searchParams.get("order_by");
-  let order: ListQuery["orderBy"] = "created_at";
+  let order = "created_at";
   let descending = false;
   // `order_by.present?`: a blank one is no ordering at all.
   const ordered = orderBy !== null && !/^\s*$/.test(orderBy);
   if (ordered) {
-    const m = /^([+-])?(created_at|updated_at)$/.exec(orderBy);
-    if (!m) messages.push("Order by can only be: 'created_at', 'updated_at'");
-    else {
+    const m = /^([+-])?(.*)$/s.exec(orderBy)!;
+    if (!orderFields.includes(m[2]!)) {
+      messages.push(`Order by can only be: ${orderFields.map((f) => `'${f}'`).join(", ")}`);
+    } else {
       descending = m[1] === "-";
-      order = m[2] as ListQuery["orderBy"];
+      order = m[2]!;
     }
   }
   // `validates :created_ats, timestamp: true` and the same for updated_ats, in that order.
@@ -173,12 +179,17 @@ export function parseListQuery(
   };
 }
 
-/** Sorts by the requested timestamp, then guid, as a stable order. */
-export function sortForList<T extends { createdAt: number; updatedAt: number; guid: string }>(
+/** Sorts by the requested timestamp (or `name`, when the message allows it), then guid, as a stable order. */
+export function sortForList<T extends { createdAt: number; updatedAt: number; guid: string; name?: string }>(
   items: T[],
   query: ListQuery,
 ): T[] {
-  const key = query.orderBy === "created_at" ? "createdAt" : "updatedAt";
   const sign = query.descending ? -1 : 1;
+  if (query.orderBy === "name") {
+    // Byte order, as the database's `ORDER BY name` with a binary collation.
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    return items.sort((a, b) => sign * (cmp(a.name ?? "", b.name ?? "") || cmp(a.guid, b.guid)));
+  }
+  const key = query.orderBy === "created_at" ? "createdAt" : "updatedAt";
   return items.sort((a, b) => sign * (a[key] - b[key] || a.guid.localeCompare(b.guid)));
 }
