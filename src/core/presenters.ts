@@ -5,7 +5,11 @@
  */
 import { toQuery } from "./lists/to-query.js";
 import type { FeatureFlagRecord, JobRecord, PackageRecord } from "./world/model.js";
-import type { AppRecord, State } from "./world/state.js";
+import type { AppRecord, OrgRecord, SpaceRecord, State } from "./world/state.js";
+import { stableGuid } from "./world/stable-guid.js";
+
+/** The guid of the `default` organization quota every org of the simulator is on. */
+export const DEFAULT_ORG_QUOTA_GUID = stableGuid("organization_quota", "default");
 
 const stamps = new Map<number, string>();
 
@@ -103,6 +107,49 @@ export function presentApp(app: AppRecord, opts: PresentOptions) {
       revisions: { href: `${base}/revisions` },
       deployed_revisions: { href: `${base}/revisions/deployed` },
       features: { href: `${base}/features` },
+    },
+  };
+}
+
+/** `app/presenters/v3/organization_presenter.rb`. */
+export function presentOrg(org: OrgRecord, opts: PresentOptions) {
+  const base = `${opts.origin}/v3/organizations/${org.guid}`;
+  return {
+    guid: org.guid,
+    created_at: timestamp(org.createdAt),
+    updated_at: timestamp(org.updatedAt),
+    name: org.name,
+    suspended: org.suspended,
+    relationships: { quota: { data: { guid: DEFAULT_ORG_QUOTA_GUID } } },
+    metadata: { labels: {}, annotations: {} },
+    links: {
+      self: { href: base },
+      domains: { href: `${base}/domains` },
+      default_domain: { href: `${base}/domains/default` },
+      quota: { href: `${opts.origin}/v3/organization_quotas/${DEFAULT_ORG_QUOTA_GUID}` },
+    },
+  };
+}
+
+/** `app/presenters/v3/space_presenter.rb`: no space quotas, so `quota.data` is null and there is no quota link. */
+export function presentSpace(space: SpaceRecord, opts: PresentOptions) {
+  const base = `${opts.origin}/v3/spaces/${space.guid}`;
+  return {
+    guid: space.guid,
+    created_at: timestamp(space.createdAt),
+    updated_at: timestamp(space.updatedAt),
+    name: space.name,
+    suspended: space.suspended,
+    relationships: {
+      organization: { data: { guid: space.orgGuid } },
+      quota: { data: null },
+    },
+    metadata: { labels: {}, annotations: {} },
+    links: {
+      self: { href: base },
+      organization: { href: `${opts.origin}/v3/organizations/${space.orgGuid}` },
+      features: { href: `${base}/features` },
+      apply_manifest: { href: `${base}/actions/apply_manifest`, method: "POST" },
     },
   };
 }

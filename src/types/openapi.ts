@@ -489,6 +489,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v3/organizations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List organizations
+     * @description Lists the organizations the caller can see: admins and global readers see every one;
+     *     everyone else the orgs they have a role in (manager, auditor, billing manager, user; a
+     *     space role counts as the org-user role the controller requires beside it). The cf CLI
+     *     asks `?names=ORG&page=1&per_page=1` (`cf login -o`, `cf target -o`; v7 without paging)
+     *     and `?order_by=name` (`cf orgs`). No match is 200 with empty `resources`.
+     *     `isolation_segment_guid` is accepted and ignored (the simulator has no isolation
+     *     segments); orgs carry no labels, so a `label_selector` matches as against `{}`.
+     */
+    get: operations["listOrganizations"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * List organizations (headers only)
+     * @description As `GET` (listOrganizations), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListOrganizations"];
+    patch?: never;
+    trace?: never;
+  };
+  "/v3/organizations/{guid}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the organization */
+        guid: components["parameters"]["OrgGuid"];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get an organization
+     * @description Returns the organization; one the caller cannot see gets 404 `Organization not found`.
+     */
+    get: operations["getOrganization"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Get an organization (headers only)
+     * @description As `GET` (getOrganization), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetOrganization"];
+    patch?: never;
+    trace?: never;
+  };
+  "/v3/spaces": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List spaces
+     * @description Lists the spaces the caller can see: admins and global readers see every one; everyone
+     *     else the spaces they have a space role in, and every space of the orgs they manage. The
+     *     cf CLI asks `?names=SPACE&organization_guids=ORG&page=1&per_page=1` (`cf login -s`,
+     *     `cf target -s`; v7 without paging) and `?order_by=name&organization_guids=ORG` (`cf
+     *     spaces`, `cf target -o`). `include=organization` (or `org`) adds the spaces' orgs under
+     *     `included.organizations`. No match is 200 with empty `resources`.
+     */
+    get: operations["listSpaces"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * List spaces (headers only)
+     * @description As `GET` (listSpaces), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headListSpaces"];
+    patch?: never;
+    trace?: never;
+  };
+  "/v3/spaces/{guid}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the space */
+        guid: components["parameters"]["SpaceGuid"];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get a space
+     * @description Returns the space; one the caller cannot see gets 404 `Space not found`, before the
+     *     query is checked (only `include=organization` or `org` is allowed).
+     */
+    get: operations["getSpace"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Get a space (headers only)
+     * @description As `GET` (getSpace), without a body: Rails answers a `HEAD` with the `GET` route's status and
+     *     headers (`Rack::Head`), including the `Content-Length` the body would have had.
+     */
+    head: operations["headGetSpace"];
+    patch?: never;
+    trace?: never;
+  };
   "/v3/feature_flags": {
     parameters: {
       query?: never;
@@ -1239,6 +1357,68 @@ export interface components {
       pagination: components["schemas"]["Pagination"];
       resources: components["schemas"]["App"][];
     };
+    /**
+     * @description `organization_presenter.rb`. Keys in this order: `guid`, `created_at`, `updated_at`,
+     *     `name`, `suspended`, `relationships`, `metadata`, `links`. Every org is on the
+     *     `default` organization quota.
+     */
+    Organization: {
+      guid: components["schemas"]["Guid"];
+      created_at: components["schemas"]["Timestamp"];
+      updated_at: components["schemas"]["Timestamp"];
+      name: string;
+      suspended: boolean;
+      relationships: {
+        quota: components["schemas"]["ToOneRelationship"];
+      };
+      metadata: components["schemas"]["Metadata"];
+      links: {
+        self: components["schemas"]["Link"];
+        domains: components["schemas"]["Link"];
+        default_domain: components["schemas"]["Link"];
+        quota: components["schemas"]["Link"];
+      };
+    };
+    OrganizationList: {
+      pagination: components["schemas"]["Pagination"];
+      resources: components["schemas"]["Organization"][];
+    };
+    /**
+     * @description `space_presenter.rb`. Keys in this order: `guid`, `created_at`, `updated_at`, `name`,
+     *     `suspended`, `relationships`, `metadata`, `links`, and `included` with
+     *     `include=organization`. The simulator has no space quotas: `relationships.quota.data`
+     *     is `null` and there is no `quota` link.
+     */
+    Space: {
+      guid: components["schemas"]["Guid"];
+      created_at: components["schemas"]["Timestamp"];
+      updated_at: components["schemas"]["Timestamp"];
+      name: string;
+      suspended: boolean;
+      relationships: {
+        organization: components["schemas"]["ToOneRelationship"];
+        quota: {
+          data: null;
+        };
+      };
+      metadata: components["schemas"]["Metadata"];
+      links: {
+        self: components["schemas"]["Link"];
+        organization: components["schemas"]["Link"];
+        features: components["schemas"]["Link"];
+        apply_manifest: components["schemas"]["LinkWithMethod"];
+      };
+      included?: components["schemas"]["IncludedOrganizations"];
+    };
+    /** @description The spaces' organizations (`include=organization`), ordered by `created_at`, then guid. */
+    IncludedOrganizations: {
+      organizations: components["schemas"]["Organization"][];
+    };
+    SpaceList: {
+      pagination: components["schemas"]["Pagination"];
+      resources: components["schemas"]["Space"][];
+      included?: components["schemas"]["IncludedOrganizations"];
+    };
     /** @description Keys in this order `name`, `enabled`, `updated_at`, `custom_error_message`, `links`. */
     FeatureFlag: {
       name: string;
@@ -1465,6 +1645,26 @@ export interface components {
         "application/json": components["schemas"]["Errors"];
       };
     };
+    /** @description Not Found. The organization does not exist, or the caller has no role in it. */
+    OrganizationNotFound: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Not Found. The space does not exist, or the caller cannot read it. */
+    SpaceNotFound: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
     /** @description Not Found. The job does not exist. */
     JobNotFound: {
       headers: {
@@ -1646,13 +1846,17 @@ export interface components {
     PackageGuid: string;
     /** @description The unique identifier for the app */
     AppGuid: string;
+    /** @description The unique identifier for the organization */
+    OrgGuid: string;
+    /** @description The unique identifier for the space */
+    SpaceGuid: string;
     /** @description The unique identifier for the job */
     JobGuid: string;
     /** @description The feature flag's name, e.g. `app_bits_upload` */
     FeatureFlagName: string;
     /** @description Comma-separated list of resource GUIDs to filter by */
     guids: string;
-    /** @description Comma-separated list of app names to filter by */
+    /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
     names: string;
     /** @description Comma-separated list of package states to filter by (see `PackageState`) */
     states: string;
@@ -1669,6 +1873,13 @@ export interface components {
     space_guids: string;
     /** @description Comma-separated list of organization GUIDs to filter by */
     organization_guids: string;
+    /** @description Accepted as the controller accepts it; the simulator has no isolation segments, so it filters nothing. */
+    isolation_segment_guid: string;
+    /**
+     * @description `organization` (or `org`): the spaces' organizations under `included.organizations`. Other
+     *     values get 400 `Invalid included resource: '…'. Valid included resources are: 'org', 'organization'`.
+     */
+    include_organization: string;
     /** @description A label selector, e.g. `environment=production,tier!=backend` */
     label_selector: string;
     /**
@@ -1747,7 +1958,7 @@ export interface components {
     per_page: string;
     /**
      * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-     *     flags: `name`). Other values get the controller's 400.
+     *     flags, organizations and spaces also `name`). Other values get the controller's 400.
      */
     order_by: string;
   };
@@ -2004,7 +2215,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -2176,7 +2387,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -2652,7 +2863,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -2775,7 +2986,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -2987,7 +3198,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -3106,7 +3317,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -3225,7 +3436,7 @@ export interface operations {
   listApps: {
     parameters: {
       query?: {
-        /** @description Comma-separated list of app names to filter by */
+        /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
         names?: components["parameters"]["names"];
         /** @description Comma-separated list of resource GUIDs to filter by */
         guids?: components["parameters"]["guids"];
@@ -3251,7 +3462,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -3282,7 +3493,7 @@ export interface operations {
   headListApps: {
     parameters: {
       query?: {
-        /** @description Comma-separated list of app names to filter by */
+        /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
         names?: components["parameters"]["names"];
         /** @description Comma-separated list of resource GUIDs to filter by */
         guids?: components["parameters"]["guids"];
@@ -3308,7 +3519,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -3378,6 +3589,382 @@ export interface operations {
       503: components["responses"]["HeadAnswer"];
     };
   };
+  listOrganizations: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
+        names?: components["parameters"]["names"];
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /** @description Accepted as the controller accepts it; the simulator has no isolation segments, so it filters nothing. */
+        isolation_segment_guid?: components["parameters"]["isolation_segment_guid"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of organizations */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OrganizationList"];
+        };
+      };
+      400: components["responses"]["BadQueryParameter"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["TooManyRequests"];
+      500: components["responses"]["InternalServerError"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListOrganizations: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
+        names?: components["parameters"]["names"];
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /** @description Accepted as the controller accepts it; the simulator has no isolation segments, so it filters nothing. */
+        isolation_segment_guid?: components["parameters"]["isolation_segment_guid"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
+  getOrganization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the organization */
+        guid: components["parameters"]["OrgGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The organization */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Organization"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["OrganizationNotFound"];
+      429: components["responses"]["TooManyRequests"];
+      500: components["responses"]["InternalServerError"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetOrganization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The unique identifier for the organization */
+        guid: components["parameters"]["OrgGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
+  listSpaces: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
+        names?: components["parameters"]["names"];
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /**
+         * @description `organization` (or `org`): the spaces' organizations under `included.organizations`. Other
+         *     values get 400 `Invalid included resource: '…'. Valid included resources are: 'org', 'organization'`.
+         */
+        include?: components["parameters"]["include_organization"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of spaces */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpaceList"];
+        };
+      };
+      400: components["responses"]["BadQueryParameter"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["TooManyRequests"];
+      500: components["responses"]["InternalServerError"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headListSpaces: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated list of names to filter by (apps, feature flags, organizations, spaces) */
+        names?: components["parameters"]["names"];
+        /** @description Comma-separated list of resource GUIDs to filter by */
+        guids?: components["parameters"]["guids"];
+        /** @description Comma-separated list of organization GUIDs to filter by */
+        organization_guids?: components["parameters"]["organization_guids"];
+        /**
+         * @description `organization` (or `org`): the spaces' organizations under `included.organizations`. Other
+         *     values get 400 `Invalid included resource: '…'. Valid included resources are: 'org', 'organization'`.
+         */
+        include?: components["parameters"]["include_organization"];
+        /** @description A label selector, e.g. `environment=production,tier!=backend` */
+        label_selector?: components["parameters"]["label_selector"];
+        /**
+         * @description Comma-separated list of creation timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `created_ats[lt]` etc.
+         */
+        created_ats?: components["parameters"]["created_ats"];
+        /**
+         * @description Comma-separated list of update timestamps (`YYYY-MM-DDThh:mm:ssZ`) to filter by; each
+         *     matches the whole second it names. See also the operator forms `updated_ats[lt]` etc.
+         */
+        updated_ats?: components["parameters"]["updated_ats"];
+        /**
+         * @description Page to display, default 1. Must be a positive integer; other values get the
+         *     controller's 400 `Page must be a positive integer`. Declared as a string, as the
+         *     controller reads it (Ruby's `to_i`), so that a validator in front of it does not
+         *     pre-empt its 400.
+         * @example 2
+         */
+        page?: components["parameters"]["page"];
+        /**
+         * @description Results per page, default 50. Above 5000 the controller answers 400 `Per page must
+         *     be between 1 and 5000`; zero, negative or not a number, 400 `Per page must be a
+         *     positive integer`. Declared as a string, as the controller reads it (Ruby's
+         *     `to_i`), so that a validator in front of it does not pre-empt its 400.
+         * @example 50
+         */
+        per_page?: components["parameters"]["per_page"];
+        /**
+         * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
+         */
+        order_by?: components["parameters"]["order_by"];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
+  getSpace: {
+    parameters: {
+      query?: {
+        /**
+         * @description `organization` (or `org`): the spaces' organizations under `included.organizations`. Other
+         *     values get 400 `Invalid included resource: '…'. Valid included resources are: 'org', 'organization'`.
+         */
+        include?: components["parameters"]["include_organization"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the space */
+        guid: components["parameters"]["SpaceGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The space */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Space"];
+        };
+      };
+      400: components["responses"]["BadQueryParameter"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["SpaceNotFound"];
+      429: components["responses"]["TooManyRequests"];
+      500: components["responses"]["InternalServerError"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  headGetSpace: {
+    parameters: {
+      query?: {
+        /**
+         * @description `organization` (or `org`): the spaces' organizations under `included.organizations`. Other
+         *     values get 400 `Invalid included resource: '…'. Valid included resources are: 'org', 'organization'`.
+         */
+        include?: components["parameters"]["include_organization"];
+      };
+      header?: never;
+      path: {
+        /** @description The unique identifier for the space */
+        guid: components["parameters"]["SpaceGuid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+      429: components["responses"]["HeadAnswer"];
+      500: components["responses"]["HeadAnswer"];
+      503: components["responses"]["HeadAnswer"];
+    };
+  };
   listFeatureFlags: {
     parameters: {
       query?: {
@@ -3399,7 +3986,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };
@@ -3448,7 +4035,7 @@ export interface operations {
         per_page?: components["parameters"]["per_page"];
         /**
          * @description `created_at` or `updated_at`, prefixed with `-` for descending order (for feature
-         *     flags: `name`). Other values get the controller's 400.
+         *     flags, organizations and spaces also `name`). Other values get the controller's 400.
          */
         order_by?: components["parameters"]["order_by"];
       };

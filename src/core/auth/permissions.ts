@@ -65,6 +65,15 @@ export class Permissions {
     return this.orgRoles(orgGuid).has("org_manager");
   }
 
+  /**
+   * `ROLES_FOR_ORG_READING`: any org role (manager, auditor, billing manager, user), and global
+   * readers. A space role counts as the org-user role the controller requires beside it.
+   */
+  canReadFromOrg(orgGuid: string): boolean {
+    if (this.canReadGlobally || this.orgRoles(orgGuid).size > 0) return true;
+    return (this.identity.user?.spaceRoles ?? []).some((r) => this.state.spaces.get(r.spaceGuid)?.orgGuid === orgGuid);
+  }
+
   /** Space developers, managers, auditors and supporters, the org's managers, and global readers. */
   canReadFromSpace(space: SpaceRecord): boolean {
     if (this.canReadGlobally) return true;

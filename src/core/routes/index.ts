@@ -28,6 +28,7 @@ import { handleDownloadPackage } from "./package-download.js";
 import { handleListPackageDroplets } from "./package-droplets.js";
 import { handleUpdatePackage } from "./package-update.js";
 import { handleDeletePackage, handleGetPackage, handleListAppPackages, handleListPackages } from "./packages.js";
+import { handleGetOrg, handleGetSpace, handleListOrgs, handleListSpaces } from "./orgs-spaces.js";
 import { handleResourceMatches } from "./resource-matches.js";
 import { handleRoot, handleV3Root } from "./root.js";
 import { handleUpload } from "./upload.js";
@@ -52,6 +53,10 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
     .add("GET", "/v3/apps/{guid}/packages", handleListAppPackages)
     .add("GET", "/v3/apps/{guid}", handleGetApp)
     .add("GET", "/v3/apps", handleListApps)
+    .add("GET", "/v3/organizations/{guid}", handleGetOrg)
+    .add("GET", "/v3/organizations", handleListOrgs)
+    .add("GET", "/v3/spaces/{guid}", handleGetSpace)
+    .add("GET", "/v3/spaces", handleListSpaces)
     .add("GET", "/v3/feature_flags/{name}", handleGetFeatureFlag)
     .add("PATCH", "/v3/feature_flags/{name}", handleUpdateFeatureFlag)
     .add("GET", "/v3/feature_flags", handleListFeatureFlags)

@@ -27,6 +27,8 @@ export interface OrgData {
   beingDeleted?: boolean;
   /** Milliseconds since the epoch. */
   createdAt: number;
+  /** Defaults to `createdAt`. */
+  updatedAt?: number;
 }
 
 export interface SpaceData {
@@ -36,6 +38,8 @@ export interface SpaceData {
   suspended?: boolean;
   beingDeleted?: boolean;
   createdAt: number;
+  /** Defaults to `createdAt`. */
+  updatedAt?: number;
 }
 
 export interface AppData {

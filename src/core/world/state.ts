@@ -50,10 +50,10 @@ export class State {
   /** Copies a world's orgs, spaces, apps, users and feature flags (its packages go through the lifecycle). */
   load(world: WorldData): void {
     for (const o of world.orgs) {
-      this.orgs.set(o.guid, { suspended: false, beingDeleted: false, ...o });
+      this.orgs.set(o.guid, { suspended: false, beingDeleted: false, updatedAt: o.createdAt, ...o });
     }
     for (const s of world.spaces) {
-      this.spaces.set(s.guid, { suspended: false, beingDeleted: false, ...s });
+      this.spaces.set(s.guid, { suspended: false, beingDeleted: false, updatedAt: s.createdAt, ...s });
     }
     for (const a of world.apps) {
       this.apps.set(a.guid, { lifecycle: "buildpack", state: "STOPPED", updatedAt: a.createdAt, ...a });
