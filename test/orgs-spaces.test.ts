@@ -229,3 +229,28 @@ describe("errors and paging", () => {
     }
   });
 });
+
+describe("GET /v3 (v7 routes by these links)", () => {
+  it("links only to collections the simulator serves, and each answers", async () => {
+    ({ sim, api, close } = await setup());
+    const links = (await api.call("/v3")).json.links;
+    expect(Object.keys(links)).toEqual([
+      "self",
+      "apps",
+      "feature_flags",
+      "info",
+      "organizations",
+      "packages",
+      "resource_matches",
+      "spaces",
+    ]);
+    for (const [name, link] of Object.entries<any>(links)) {
+      const url = new URL(link.href);
+      const method = name === "resource_matches" ? "POST" : "GET";
+      const entry = { checksum: { value: "a".repeat(40) }, size_in_bytes: 70000, path: "a.js", mode: "644" };
+      const body = method === "POST" ? JSON.stringify({ resources: [entry] }) : undefined;
+      const r = await api.call(url.pathname, { user: "admin", method, body });
+      expect([name, r.status]).toEqual([name, method === "POST" ? 201 : 200]);
+    }
+  });
+});

@@ -45,7 +45,8 @@ export interface paths {
     };
     /**
      * V3 API root
-     * @description Links to the V3 resource collections. No authentication is needed.
+     * @description Links to the V3 resource collections the simulator serves (the v7 cf CLI routes every
+     *     request by them). No authentication is needed.
      */
     get: operations["getV3Root"];
     put?: never;
@@ -1454,13 +1455,19 @@ export interface components {
       };
     };
     V3RootDocument: {
-      /** @description Named links to the V3 collections; at least these five are present. */
+      /**
+       * @description Named links to the V3 collections the simulator serves, in the controller's order:
+       *     the v7 cf CLI routes its requests by them, so every link answers what it promises.
+       */
       links: {
         self: components["schemas"]["RootLink"];
         apps: components["schemas"]["RootLink"];
         packages: components["schemas"]["RootLink"];
         resource_matches: components["schemas"]["RootLink"];
         feature_flags: components["schemas"]["RootLink"];
+        info: components["schemas"]["RootLink"];
+        organizations: components["schemas"]["RootLink"];
+        spaces: components["schemas"]["RootLink"];
       } & {
         [key: string]: components["schemas"]["NullableRootLink"];
       };
