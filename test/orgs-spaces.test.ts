@@ -4,7 +4,7 @@
  * JSON in presenter order, visibility by role, 404s and paging.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../src/index.js";
+import { mintUserToken, type Simulator } from "../src/index.js";
 import { DEFAULT_ORG_QUOTA_GUID } from "../src/core/presenters.js";
 import { ADAPTERS, setup, type Client } from "./support/client.js";
 import { expectError } from "./support/errors.js";
@@ -252,5 +252,60 @@ describe("GET /v3 (v7 routes by these links)", () => {
       const r = await api.call(url.pathname, { user: "admin", method, body });
       expect([name, r.status]).toEqual([name, method === "POST" ? 201 : 200]);
     }
+  });
+});
+
+describe("a world of its own", () => {
+  const T = Date.UTC(2025, 0, 15, 10, 0, 0);
+  const G = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+  const world = {
+    orgs: [
+      { guid: G(1), name: "zeta", createdAt: T },
+      { guid: G(2), name: "acme, inc", createdAt: T + 1000 },
+      { guid: G(3), name: "beta", createdAt: T + 2000 },
+    ],
+    spaces: [
+      { guid: G(11), name: "dev", orgGuid: G(1), createdAt: T },
+      { guid: G(12), name: "dev", orgGuid: G(2), createdAt: T },
+      { guid: G(13), name: "prod", orgGuid: G(2), createdAt: T },
+    ],
+    apps: [],
+    packages: [],
+    users: [
+      { guid: G(21), name: "boss", globalRole: "admin" as const },
+      { guid: G(22), name: "member", orgRoles: [{ orgGuid: G(3), role: "org_user" as const }] },
+      { guid: G(23), name: "dev", spaceRoles: [{ spaceGuid: G(13), role: "space_developer" as const }] },
+    ],
+  };
+  const token = (name: string) => {
+    const user = world.users.find((u) => u.name === name)!;
+    return mintUserToken(name, { userId: user.guid, ...("globalRole" in user ? { globalRole: user.globalRole } : {}) });
+  };
+
+  it("finds a name with a comma as the cf CLI sends it (%252C), and pages three orgs by name", async () => {
+    ({ sim, api, close } = await setup({ world }));
+    const boss = await token("boss");
+    const byName = await api.call("/v3/organizations?names=acme%252C%20inc&page=1&per_page=1", { token: boss });
+    expect(byName.json.resources.map((o: any) => o.guid)).toEqual([G(2)]);
+    const seen: string[] = [];
+    let path: string | null = "/v3/organizations?order_by=name&per_page=2";
+    while (path) {
+      const page: any = (await api.call(path, { token: boss })).json;
+      seen.push(...page.resources.map((o: any) => o.name));
+      path = page.pagination.next
+        ? new URL(page.pagination.next.href).pathname + new URL(page.pagination.next.href).search
+        : null;
+    }
+    expect(seen).toEqual(["acme, inc", "beta", "zeta"]);
+  });
+
+  it("an org user sees the org but none of its spaces; a space role shows its org and only that space", async () => {
+    ({ sim, api, close } = await setup({ world }));
+    const names = async (path: string, user: string) =>
+      (await api.call(path, { token: await token(user) })).json.resources.map((r: any) => r.guid);
+    expect(await names("/v3/organizations", "member")).toEqual([G(3)]);
+    expect(await names("/v3/spaces", "member")).toEqual([]);
+    expect(await names("/v3/organizations", "dev")).toEqual([G(2)]);
+    expect(await names(`/v3/spaces?order_by=name&organization_guids=${G(2)}`, "dev")).toEqual([G(13)]);
   });
 });

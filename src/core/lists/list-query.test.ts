@@ -187,6 +187,11 @@ describe("parseListQuery: filters", () => {
     );
   });
 
+  it("unescapes each value once more, as to_array! does (the cf CLI's %252C for a comma in a name)", () => {
+    const query = parse("?guids=a%252Cb,c%2525", ["guids"]);
+    expect(query.filters.get("guids")).toEqual(["a,b", "c%"]);
+  });
+
   // base_message.rb's to_param_hash: each list filter split on /,\s*/ and rejoined with its own
   // commas escaped; order_by as OrderByMapper.to_param_hash writes it, with its direction.
   it("keeps the filters for the links as the message's to_param_hash gives them, with order_by last", () => {

@@ -109,10 +109,12 @@ function readFilters(
     if (TIMESTAMP_KEYS.includes(key)) continue;
     filters.set(
       key,
+      // Each value unescaped once more, as `to_array!` does: the cf CLI sends a comma in a name as `%252C`.
       value
         .split(",")
         .map((v) => v.trim())
-        .filter((v) => v !== ""),
+        .filter((v) => v !== "")
+        .map(rubyUnescape),
     );
   }
   return filters;
