@@ -201,7 +201,17 @@ describe("errors and paging", () => {
     ]);
     const unknown = await api.call("/v3/organizations?organization_guids=x", { user: "admin" });
     expect(unknown.status).toBe(400);
-    expect(detail(unknown)).toContain("Unknown query parameter(s): 'organization_guids'");
+    expect(detail(unknown)).toBe(
+      "The query parameter is invalid: Unknown query parameter(s): 'organization_guids'. Valid parameters are: " +
+        "'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'names', 'isolation_segment_guid', 'label_selector'",
+    );
+    const space = spaceByName(sim, "mock-space");
+    const shown = await api.call(`/v3/spaces/${space.guid}?names=x`, { user: "admin" });
+    expect(detail(shown)).toBe(
+      "The query parameter is invalid: Unknown query parameter(s): 'names'. Valid parameters are: 'include'",
+    );
+    const hidden = await api.call(`/v3/spaces/${space.guid}?names=x`, { user: "no-role" });
+    expectError(hidden, 404, "CF-ResourceNotFound", 10010, "Space not found");
     const include = await api.call("/v3/spaces?include=space", { user: "admin" });
     expect(detail(include)).toBe(
       "The query parameter is invalid: Invalid included resource: 'space'. Valid included resources are: 'org', 'organization'",

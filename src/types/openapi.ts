@@ -1725,6 +1725,36 @@ export interface components {
         "application/json": components["schemas"]["Errors"];
       };
     };
+    /** @description Bad Request. A query parameter is unknown or invalid. */
+    OrganizationsBadQueryParameter: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Bad Request. A query parameter is unknown or invalid. */
+    SpacesBadQueryParameter: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Bad Request. Only `include=organization` (or `org`) is allowed; checked after the space is found. */
+    SpaceBadQueryParameter: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
     /** @description Bad Request. The JSON body cannot be parsed. */
     MessageParseError: {
       headers: {
@@ -3655,7 +3685,7 @@ export interface operations {
           "application/json": components["schemas"]["OrganizationList"];
         };
       };
-      400: components["responses"]["BadQueryParameter"];
+      400: components["responses"]["OrganizationsBadQueryParameter"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       429: components["responses"]["TooManyRequests"];
@@ -3836,7 +3866,7 @@ export interface operations {
           "application/json": components["schemas"]["SpaceList"];
         };
       };
-      400: components["responses"]["BadQueryParameter"];
+      400: components["responses"]["SpacesBadQueryParameter"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       429: components["responses"]["TooManyRequests"];
@@ -3935,7 +3965,7 @@ export interface operations {
           "application/json": components["schemas"]["Space"];
         };
       };
-      400: components["responses"]["BadQueryParameter"];
+      400: components["responses"]["SpaceBadQueryParameter"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["SpaceNotFound"];
