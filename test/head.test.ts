@@ -30,6 +30,8 @@ for (const adapter of ADAPTERS) {
         "/v3/packages",
         `/v3/packages/${ready}`,
         "/v3/apps",
+        "/v3/organizations",
+        "/v3/spaces?include=organization",
         "/v3/feature_flags/app_bits_upload",
       ]) {
         const get = await api.call(path, { user: "admin" });

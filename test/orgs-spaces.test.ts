@@ -27,14 +27,20 @@ for (const adapter of ADAPTERS) {
 
     it("cf target -o mock-org -s mock-space (v8): the org by name, then the space by name in it", async () => {
       await start();
-      const user = "space-developer";
-      const orgs = await api.call("/v3/organizations?names=mock-org&page=1&per_page=1", { user });
+      // v8 sends these on every request, GETs included (the reference's P.1).
+      const headers = {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-B3-TraceId": "a".repeat(32),
+      };
+      const init = { user: "space-developer", headers };
+      const orgs = await api.call("/v3/organizations?names=mock-org&page=1&per_page=1", init);
       expect(orgs.status).toBe(200);
       const org = orgByName(sim, "mock-org");
       expect(orgs.json.resources.map((o: any) => [o.guid, o.name])).toEqual([[org.guid, "mock-org"]]);
       expect(orgs.json.pagination.next).toBeNull();
       const q = `names=mock-space&organization_guids=${org.guid}&page=1&per_page=1`;
-      const spaces = await api.call(`/v3/spaces?${q}`, { user });
+      const spaces = await api.call(`/v3/spaces?${q}`, init);
       expect(spaces.status).toBe(200);
       const space = spaceByName(sim, "mock-space");
       expect(spaces.json.resources.map((s: any) => [s.guid, s.name])).toEqual([[space.guid, "mock-space"]]);
