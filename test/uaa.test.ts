@@ -221,6 +221,25 @@ describe("cf auth: the password grant", () => {
     }
   });
 
+  it("cf auth --origin: login_hint origin uaa is the users' own; any other is invalid", async () => {
+    const { origin } = await start();
+    const hinted = (o: string) =>
+      send(
+        origin,
+        "POST",
+        `/oauth/token?login_hint=${encodeURIComponent(JSON.stringify({ origin: o }))}`,
+        { ...UAA_HEADERS, "Content-Type": FORM, Authorization: "Basic Y2Y6" },
+        "grant_type=password&password=password&username=space-developer",
+      );
+    expect((await hinted("uaa")).status).toBe(200);
+    const ldap = await hinted("ldap");
+    expect(ldap.status).toBe(401);
+    expect(ldap.json).toEqual({
+      error: "unauthorized",
+      error_description: "The origin provided in the login hint is invalid.",
+    });
+  });
+
   it("a bad client, a client that may not use the grant, an unknown or missing grant type: UAA's answers", async () => {
     const { origin } = await start();
     const form = "grant_type=password&password=password&username=space-developer";

@@ -103,6 +103,10 @@ function decodeBase64(text: string): string | null {
 
 /** `grant_type=password`: a user of the world and their password; 401 "Bad credentials" otherwise. */
 async function passwordGrant(ctx: Context, m: Minting, form: URLSearchParams): Promise<Answer> {
+  // `cf auth --origin X` sends `login_hint={"origin":"X"}`: every user here is of the origin `uaa`.
+  if (hintedOrigin(form.get("login_hint")) !== "uaa") {
+    throw new UaaError(401, "unauthorized", "The origin provided in the login hint is invalid.");
+  }
   const user = findUser(ctx.state, form.get("username") ?? "");
   if (!user || !sameText(form.get("password") ?? "", passwordOf(user))) {
     throw new UaaError(401, "unauthorized", "Bad credentials");
@@ -110,6 +114,17 @@ async function passwordGrant(ctx: Context, m: Minting, form: URLSearchParams): P
   const grant = { userId: user.guid, userName: user.name, scope: scopesForRole(user.globalRole) };
   const issued = await mintUserAccessToken(m, grant);
   return tokenAnswer(issued, m.ttl, await mintRefreshToken(m, grant));
+}
+
+/** The origin a `login_hint` names (`uaa` without one), or null when it names none readably. */
+function hintedOrigin(hint: string | null): string | null {
+  if (hint === null) return "uaa";
+  try {
+    const origin = (JSON.parse(hint) as { origin?: unknown } | null)?.origin;
+    return typeof origin === "string" ? origin : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
