@@ -2998,7 +2998,14 @@ export interface operations {
   };
   createUaaToken: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description `cf auth --origin X` sends `{"origin":"X"}`. Every user of the simulator is of the
+         *     origin `uaa`; any other gets 401 `The origin provided in the login hint is invalid.`
+         * @example {"origin":"uaa"}
+         */
+        login_hint?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
