@@ -22,6 +22,7 @@ export { createMemoryStore } from "./core/blob-store.js";
 export type { BlobInfo, BlobStore, BlobWriter } from "./core/blob-store.js";
 export type {
   AppData,
+  ClientData,
   GlobalRole,
   OrgData,
   OrgRole,

@@ -36,6 +36,8 @@ const PUBLIC_OPERATIONS = new Set([
   "headGetInfo",
   "getMockBlob",
   "headMockBlob",
+  "getLoginInfo",
+  "headGetLoginInfo",
 ]);
 // mock-packages' own API under /__mock/: its own admin token (optional: needed only when the
 // simulator has one), and 404 CF-NotFound under --no-admin.
@@ -262,10 +264,11 @@ describe("spec/openapi.yaml operations", () => {
       for (const status of statuses) {
         const response = deref(deref(op.responses)[status]);
         expect(typeof response.description, `${status} has a description`).toBe("string");
-        // Every CF error is the Errors envelope (the nginx pages are text/html).
+        // Every CF error is the Errors envelope (the nginx pages are text/html); UAA's (x-uaa) are UaaError.
         const json = isObject(response.content) ? response.content["application/json"] : undefined;
+        const envelope = op["x-uaa"] === true ? "UaaError" : "Errors";
         if (/^[45]/.test(status) && json)
-          expect(deref(json).schema, `${status} uses Errors`).toEqual(component("Errors"));
+          expect(deref(json).schema, `${status} uses ${envelope}`).toEqual(component(envelope));
       }
     },
   );
@@ -301,6 +304,8 @@ describe("spec/openapi.yaml operations", () => {
       );
       if (admin) expect(op.security, path).toEqual([{}, { mockAdminToken: [] }]);
       else if (PUBLIC_OPERATIONS.has(op.operationId as string)) expect(op.security, path).toEqual([]);
+      // UAA's token endpoint: the client by HTTP Basic, or in the form (client_credentials).
+      else if (op.operationId === "createUaaToken") expect(op.security, path).toEqual([{}, { uaaClientBasic: [] }]);
       else expect(op.security, path).toBeUndefined();
     }
   });

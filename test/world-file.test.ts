@@ -388,7 +388,7 @@ describe("a bad world file", () => {
     );
     expect(
       await failure("user-guid.yaml", "users:\n  - name: alice\n    guid: 0c6d6e6a-2f1b-4a5e-9a39-3f5f4b7c8d90\n"),
-    ).toBe("users[0].guid: is not a property of a user; its properties are name, global_role, roles");
+    ).toBe("users[0].guid: is not a property of a user; its properties are name, global_role, roles, password");
     expect(await failure("flag.yaml", "feature_flags:\n  app_bits_uploads: true\n")).toBe(
       `feature_flags.app_bits_uploads: is not a feature flag; the flags are ${Object.keys(FEATURE_FLAG_DEFAULTS).join(", ")}`,
     );
@@ -691,8 +691,8 @@ describe("the published schema", () => {
     visit(schema, "#");
     expect(undescribed).toEqual([]);
     const props = JSON.stringify(schema).match(/"properties":\{/g) ?? [];
-    // The top level, org, space, app, package, user, feature flag and scenario.
-    expect(props.length).toBe(8);
+    // The top level, org, space, app, package, user, client, feature flag and scenario.
+    expect(props.length).toBe(9);
   });
 
   it("lists exactly the simulator's feature flags and package states", async () => {

@@ -43,6 +43,8 @@ Server options:
   --seed N                 seed of the fixture world and of guids (default ${DEFAULTS.seed})
   --processing-delay MS    time from an accepted upload to READY/FAILED (default ${DEFAULTS.processingDelay})
   --signing-key KEY        HS256 key tokens must be signed with (default: the documented "${DEFAULT_SIGNING_KEY}")
+  --token-ttl SECONDS      lifetime of the access tokens POST /oauth/token mints (default ${DEFAULTS.tokenTtl},
+                           UAA's); under 60 the cf CLI refreshes before every request
   --max-body-size BYTES    largest request body; larger gets 413 (default ${DEFAULTS.maxBodySize})
   --max-json-body-size BYTES  largest JSON request body (creates, resource matches, the admin API);
                            larger gets 413 (default ${DEFAULTS.maxJsonBodySize})
@@ -135,6 +137,7 @@ const FLAGS = {
   seed: { type: "string" },
   "processing-delay": { type: "string" },
   "signing-key": { type: "string" },
+  "token-ttl": { type: "string" },
   "max-body-size": { type: "string" },
   "max-json-body-size": { type: "string" },
   "journal-max-bytes": { type: "string" },
@@ -242,6 +245,7 @@ async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): P
     seed: intFlag("seed", values.seed),
     processingDelay: intFlag("processing-delay", values["processing-delay"]),
     signingKey: values["signing-key"],
+    tokenTtl: intFlag("token-ttl", values["token-ttl"]),
     maxBodySize: intFlag("max-body-size", values["max-body-size"]),
     maxJsonBodySize: intFlag("max-json-body-size", values["max-json-body-size"]),
     journalMaxBytes: intFlag("journal-max-bytes", values["journal-max-bytes"]),

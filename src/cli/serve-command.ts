@@ -101,8 +101,12 @@ function printBanner(
         .map((r) => `${r.role}@${sim.state.orgs.get(r.orgGuid)?.name}`),
       ...(user.spaceRoles ?? []).map((r) => `${r.role}@${sim.state.spaces.get(r.spaceGuid)?.name}`),
     ].filter(Boolean);
-    say(`  ${user.name.padEnd(20)} ${roles.join(", ") || "(no roles)"}`);
+    const own = user.password !== undefined ? " (password from the world file)" : "";
+    say(`  ${user.name.padEnd(20)} ${roles.join(", ") || "(no roles)"}${own}`);
   }
+  say(`Every user's password is 'password' unless the world file sets one. With the cf CLI:`);
+  say(`  cf api ${url} && cf auth space-developer password`);
+  say(`  (client credentials: cf auth admin-client secret --client-credentials)`);
   say("");
   say("Packages:");
   for (const pkg of sim.state.packages.values()) {

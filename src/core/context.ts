@@ -24,6 +24,8 @@ export interface Services {
   readonly journal: Journal;
   /** Tokens whose signature was verified, by their text (the signing key is fixed per simulator). */
   readonly tokenCache: Map<string, TokenClaims>;
+  /** The `jti`s revoked at `DELETE /oauth/token/revoke/{jti}`: such tokens are refused. */
+  readonly revokedTokens: Set<string>;
   /** Signs and checks the blob URLs downloads redirect to (a secret per simulator). */
   readonly blobSigner: BlobSigner;
   now(): number;
@@ -77,6 +79,10 @@ export class Context {
     if (!check.ok) {
       if (check.reason === "missing") throw new CfError("NotAuthenticated");
       this.services.log("info", `rejected a token: ${check.why}`);
+      throw new CfError("InvalidAuthToken");
+    }
+    if (typeof check.claims.jti === "string" && this.services.revokedTokens.has(check.claims.jti)) {
+      this.services.log("info", "rejected a token: it was revoked");
       throw new CfError("InvalidAuthToken");
     }
     const identity: Identity = {

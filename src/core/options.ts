@@ -18,6 +18,12 @@ export interface SimulatorOptions {
   processingDelay?: number;
   /** HS256 key that tokens must be signed with. Default {@link DEFAULT_SIGNING_KEY}. */
   signingKey?: string;
+  /**
+   * Lifetime in seconds of the access tokens `POST /oauth/token` mints (UAA's
+   * `accessTokenValiditySeconds`). Default 43200 (12 hours, UAA's default). The cf CLI refreshes a
+   * token that expires within 60 seconds before each request, so a short one shows its refresh.
+   */
+  tokenTtl?: number;
   /** Where bytes are kept. Default: in memory (the Node adapter passes a store on temporary files). */
   store?: BlobStore;
   /** Largest request body the front end accepts, in bytes; larger gets 413. Default 2 GiB (`client_max_body_size 2048M`). */
@@ -95,6 +101,7 @@ export interface ResolvedOptions {
   world: SimulatorOptions["world"];
   processingDelay: number;
   signingKey: string;
+  tokenTtl: number;
   maxBodySize: number;
   maxJsonBodySize: number;
   maxPackageSize: number;
@@ -129,6 +136,7 @@ export const DEFAULTS = Object.freeze({
   resourceCacheBudget: 536870912,
   maxJsonBodySize: 4 * 1024 * 1024,
   journalMaxBytes: 64 * 1024 * 1024,
+  tokenTtl: 43200,
   origin: "http://127.0.0.1:4010",
 });
 
@@ -175,6 +183,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     world: options.world,
     processingDelay: nonNegative("processingDelay", options.processingDelay, DEFAULTS.processingDelay),
     signingKey: options.signingKey ?? DEFAULT_SIGNING_KEY,
+    tokenTtl: nonNegative("tokenTtl", options.tokenTtl, DEFAULTS.tokenTtl),
     maxBodySize: nonNegative("maxBodySize", options.maxBodySize, DEFAULTS.maxBodySize),
     maxJsonBodySize: nonNegative("maxJsonBodySize", options.maxJsonBodySize, DEFAULTS.maxJsonBodySize),
     maxPackageSize: nonNegative("maxPackageSize", options.maxPackageSize, DEFAULTS.maxPackageSize),

@@ -194,6 +194,7 @@ class SimulatorInstance implements SimulatorInternals {
       scheduler: this.scheduler,
       journal: this.journal,
       tokenCache: new Map(),
+      revokedTokens: new Set(),
       blobSigner: createBlobSigner(),
       now,
       log,

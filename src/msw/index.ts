@@ -17,7 +17,7 @@ import type { Simulator } from "../core/simulator.js";
 export interface HandlerOptions {
   /**
    * The API's origin(s), e.g. `https://api.example.local`. Default: any origin
-   * (`*`), which then matches `/v3`, `/v3/*`, `/blobstore/*` and `/__mock/*` on every host;
+   * (`*`), which then matches `/v3`, `/v3/*`, `/blobstore/*`, `/login`, `/oauth/*` and `/__mock/*` on every host;
    * with an origin, its root `/` is served too.
    */
   origin?: string | string[];
@@ -40,6 +40,9 @@ export function createHandlers(simulator: Simulator, options: HandlerOptions = {
       http.all(`${origin}/__mock/*`, resolver),
       // The signed blob URLs downloads redirect to, so a client that follows the 302 gets the bits.
       http.all(`${origin}/blobstore/*`, resolver),
+      // UAA on the same origin, where the root document's `login` link points.
+      http.all(`${origin}/login`, resolver),
+      http.all(`${origin}/oauth/*`, resolver),
     ];
     if (origin !== "*") handlers.push(http.all(`${origin}/`, resolver));
     return handlers;

@@ -305,6 +305,101 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/login": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * UAA login info and prompts
+     * @description UAA's login info (`LoginInfoEndpoint`), served on the simulator's own origin, where the
+     *     root document's `login` link points. The cf CLI reads `prompts` (`cf login`: each value a
+     *     `[type, display name]` pair; `username` and `password` are filled from `-u` and `-p`) and
+     *     `app.version` (`cf auth --origin`: semver ≥ 4.26.0); v7 reads it before every command.
+     *     No authentication: the CLI sends its token or an empty `Authorization`, and either is
+     *     ignored. The simulator answers JSON whatever `Accept` says.
+     */
+    get: operations["getLoginInfo"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * UAA login info (headers only)
+     * @description As `GET` (getLoginInfo), without a body.
+     */
+    head: operations["headGetLoginInfo"];
+    patch?: never;
+    trace?: never;
+  };
+  "/oauth/token": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Get a token from UAA
+     * @description UAA's token endpoint on the simulator's own origin (`POST {login}/oauth/token`), with
+     *     the grants the cf CLI uses:
+     *
+     *     - `password` (`cf auth USER PASSWORD`, `cf login`): client `cf` with an empty secret
+     *       (`Authorization: Basic Y2Y6`), body `grant_type=password&password=P&username=U`. Every
+     *       fixture user's password is `password`; a world file may set its users' own. The
+     *       answer has a `refresh_token`.
+     *     - `refresh_token` (the CLI's refresh before a request when its token expires within
+     *       60 s): client `cf`, body `grant_type=refresh_token&refresh_token=RT`. The answer holds
+     *       a new access token and the same refresh token (UAA does not rotate them by default).
+     *       A refresh token that is not the simulator's, expired (30 days) or revoked: 401
+     *       `invalid_token`.
+     *     - `client_credentials` (`cf auth ID SECRET --client-credentials`): no `Authorization`,
+     *       body `client_id=ID&client_secret=SECRET&grant_type=client_credentials`; the built-in
+     *       `admin-client` (secret `secret`, admin scopes) and a world file's `clients`. No
+     *       `refresh_token`.
+     *
+     *     The client may authenticate with HTTP Basic or with `client_id` and `client_secret` in
+     *     the form. Access tokens are JWTs (HS256, the simulator's signing key) with UAA's claims
+     *     (`jti`, `sub`, `scope`, `client_id`, `cid`, `azp`, `grant_type`, `user_id`, `origin`,
+     *     `user_name`, `email`, `auth_time`, `rev_sig`, `revocable`, `iat`, `exp`, `iss`, `zid`,
+     *     `aud`), good for `--token-ttl` seconds (default 43200). Errors are UAA's
+     *     `{"error", "error_description"}`, not the Cloud Controller's envelope.
+     */
+    post: operations["createUaaToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/oauth/token/revoke/{jti}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke a token
+     * @description What `cf logout` sends when the access token says `"revocable": true` (the simulator's
+     *     do): the refresh token's `jti`, then the access token's, with the access token. From
+     *     then on a token of that id is refused: `401 CF-InvalidAuthToken` on the Cloud
+     *     Controller, `invalid_token` at a refresh. Any valid token of the simulator may revoke
+     *     any id. The simulator keeps the last 100,000 revoked ids.
+     */
+    delete: operations["revokeUaaToken"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/blobstore/packages/{guid}": {
     parameters: {
       query?: {
@@ -823,6 +918,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** @description UAA's login info, as the simulator answers it (keys in this order). */
+    UaaLoginInfo: {
+      app: {
+        version: string;
+      };
+      links: {
+        [key: string]: string;
+      };
+      zone_name?: string;
+      entityID?: string;
+      commit_id?: string;
+      timestamp?: string;
+      idpDefinitions?: Record<string, never>;
+      /** @description Each prompt as `[type, display name]`; `type` is `text` or `password`. */
+      prompts: {
+        username: components["schemas"]["UaaPrompt"];
+        password: components["schemas"]["UaaPrompt"];
+      } & {
+        [key: string]: components["schemas"]["UaaPrompt"];
+      };
+    };
+    /** @description A prompt as `[type, display name]`; the cf CLI indexes both without checks. */
+    UaaPrompt: string[];
+    /** @description A token request, form-encoded (the cf CLI sorts the keys, as `url.Values.Encode` does). */
+    UaaTokenRequest: {
+      /**
+       * @example password
+       * @example refresh_token
+       * @example client_credentials
+       */
+      grant_type: string;
+      username?: string;
+      password?: string;
+      refresh_token?: string;
+      client_id?: string;
+      client_secret?: string;
+      scope?: string;
+    };
+    /** @description UAA's token answer (`TokenEndpointDocs`), keys in this order. */
+    UaaToken: {
+      /** @description A JWT; the cf CLI stores `bearer <access_token>`. */
+      access_token: string;
+      /**
+       * @description Always lowercase `bearer`, which the cf CLI strips before reading the JWT.
+       * @constant
+       */
+      token_type: "bearer";
+      /** @description The password and refresh grants only (a JWT). */
+      refresh_token?: string;
+      /** @description Seconds until the access token expires (the CLI reads the JWT's `exp` instead). */
+      expires_in: number;
+      /** @description The granted scopes, space-separated. */
+      scope: string;
+      /** @description The access token's id. */
+      jti: string;
+    };
+    /** @description UAA's error shape (`{"error", "error_description"}`), not the Cloud Controller's envelope. */
+    UaaError: {
+      /**
+       * @example unauthorized
+       * @example invalid_client
+       * @example invalid_token
+       * @example invalid_request
+       * @example unsupported_grant_type
+       */
+      error: string;
+      error_description: string;
+    };
     /** @description The request journal (mock-packages' own). */
     MockJournal: {
       /**
@@ -2013,6 +2176,8 @@ export interface components {
     };
   };
   headers: {
+    /** @description UAA's token answers are never cached (RFC 6749 §5.1), and carry `Pragma: no-cache` too. */
+    UaaCacheControl: "no-store";
     /**
      * @description The request's id, which the Cloud Controller sends on every answer
      *     (`middleware/vcap_request_id.rb`): the router's `X-Vcap-Request-Id` with
@@ -3044,6 +3209,133 @@ export interface operations {
       429: components["responses"]["HeadAnswer"];
       500: components["responses"]["HeadAnswer"];
       503: components["responses"]["HeadAnswer"];
+    };
+  };
+  getLoginInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The login info */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UaaLoginInfo"];
+        };
+      };
+    };
+  };
+  headGetLoginInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+    };
+  };
+  createUaaToken: {
+    parameters: {
+      query?: {
+        /**
+         * @description `cf auth --origin X` sends `{"origin":"X"}`. Every user of the simulator is of the
+         *     origin `uaa`; any other gets 401 `The origin provided in the login hint is invalid.`
+         * @example {"origin":"uaa"}
+         */
+        login_hint?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/x-www-form-urlencoded": components["schemas"]["UaaTokenRequest"];
+      };
+    };
+    responses: {
+      /** @description The tokens */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          "Cache-Control": components["headers"]["UaaCacheControl"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UaaToken"];
+        };
+      };
+      /** @description No grant type, a grant type UAA does not know, or a refresh token of another client */
+      400: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UaaError"];
+        };
+      };
+      /**
+       * @description Bad credentials: a wrong password or unknown user (`unauthorized`), a client that is
+       *     unknown, has another secret or may not use the grant (`invalid_client`), or a bad,
+       *     expired or revoked refresh token (`invalid_token`). The cf CLI prints "Credentials
+       *     were rejected, please try again." for the first two and "The token expired, was
+       *     revoked, or the token ID is incorrect. Please log back in to re-authenticate." for
+       *     the third.
+       */
+      401: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UaaError"];
+        };
+      };
+    };
+  };
+  revokeUaaToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The `jti` of an access or refresh token. */
+        jti: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked */
+      200: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      /** @description No token, or one that is not valid (bad, expired or revoked) */
+      401: {
+        headers: {
+          "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UaaError"];
+        };
+      };
     };
   };
   getMockBlob: {

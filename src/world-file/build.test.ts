@@ -67,4 +67,41 @@ describe("buildWorld", () => {
       "the folder empty holds no files",
     ]);
   });
+
+  it("keeps users' passwords and the clients, and refuses duplicate client ids and the cf client", async () => {
+    const readBits = async (): Promise<BitsSource> => ({ kind: "problem", problem: "unused" });
+    const good = await buildWorld(
+      {
+        users: [{ name: "u", password: "hunter2" }, { name: "v" }],
+        clients: [
+          { id: "bot", secret: "s", scopes: ["cloud_controller.read"] },
+          { id: "ops", secret: "", admin: true },
+        ],
+      },
+      readBits,
+    );
+    if (!good.ok) throw new Error(JSON.stringify(good.problems));
+    expect(good.world.users.map((u) => u.password)).toEqual(["hunter2", undefined]);
+    expect(good.world.clients).toEqual([
+      { id: "bot", secret: "s", scopes: ["cloud_controller.read"] },
+      { id: "ops", secret: "", admin: true },
+    ]);
+    const bad = await buildWorld(
+      {
+        clients: [
+          { id: "bot", secret: "a" },
+          { id: "bot", secret: "b" },
+          { id: "cf", secret: "" },
+        ],
+      },
+      readBits,
+    );
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      { at: ["clients", 1, "id"], problem: 'duplicate client id "bot" (first at clients[0].id)' },
+      {
+        at: ["clients", 2, "id"],
+        problem: `the client "cf" is the cf CLI's own (password and refresh grants); give this client another id`,
+      },
+    ]);
+  });
 });

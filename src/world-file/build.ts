@@ -26,6 +26,7 @@ import type {
   WorldData,
 } from "../core/world/model.js";
 import { bitsOf, generatedBits, type ReadBits } from "./bits.js";
+import { buildClients } from "./build-clients.js";
 import type { DocApp, DocOrg, DocPackage, DocScenario, DocSpace, DocUser, WorldDocument } from "./document.js";
 import { formatLocation, type PathProblem, type Segment } from "./problems.js";
 
@@ -73,6 +74,7 @@ export async function buildWorld(doc: WorldDocument, readBits: ReadBits): Promis
     userNames.check(b, user.name, at);
     buildUser(b, user, at);
   }
+  if (doc.clients) b.world.clients = buildClients(doc.clients, b.problems);
   if (doc.feature_flags) {
     b.world.featureFlags = {};
     for (const [name, setting] of Object.entries(doc.feature_flags)) {
@@ -308,6 +310,7 @@ function buildUser(b: Build, user: DocUser, at: Segment[]): void {
   }
   const data: UserData = { guid: userGuid(user.name), name: user.name, orgRoles, spaceRoles };
   if (user.global_role) data.globalRole = user.global_role;
+  if (user.password !== undefined) data.password = user.password;
   b.world.users.push(data);
 }
 

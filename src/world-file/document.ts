@@ -60,12 +60,23 @@ export interface DocUser {
   name: string;
   global_role?: GlobalRole;
   roles?: string[];
+  /** The password of the `password` grant; default `password`. */
+  password?: string;
+}
+
+/** A client of the `client_credentials` grant. */
+export interface DocClient {
+  id: string;
+  secret: string;
+  scopes?: string[];
+  admin?: boolean;
 }
 
 /** The whole document. */
 export interface WorldDocument {
   orgs?: DocOrg[];
   users?: DocUser[];
+  clients?: DocClient[];
   feature_flags?: Record<string, boolean | { enabled: boolean; custom_error_message?: string | null }>;
   scenario?: DocScenario;
   blobstore?: "remote" | "local";

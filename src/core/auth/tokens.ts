@@ -44,6 +44,12 @@ export interface MintTokenOptions {
   signingKey?: string;
   /** Milliseconds since the epoch. Default `Date.now()`. */
   now?: number;
+  /** The token's id. Default `<user id>-<seconds>`. */
+  jti?: string;
+  /** The `iss` claim. Default `http://127.0.0.1/uaa/oauth/token`. */
+  issuer?: string;
+  /** More claims (e.g. `revocable`, `auth_time`), placed before `iat`. */
+  extra?: Record<string, unknown>;
 }
 
 const keyBytes = (key: string) => new TextEncoder().encode(key);
@@ -54,7 +60,7 @@ export async function mintToken(options: MintTokenOptions): Promise<string> {
   const exp = now + (options.expiresIn ?? 3600);
   const { SignJWT } = await jose.sign();
   return new SignJWT({
-    jti: `${options.userId}-${now}`,
+    jti: options.jti ?? `${options.userId}-${now}`,
     sub: options.userId,
     scope: [...options.scope],
     client_id: "cf",
@@ -65,14 +71,44 @@ export async function mintToken(options: MintTokenOptions): Promise<string> {
     origin: "uaa",
     user_name: options.userName,
     email: `${options.userName}@example.local`,
+    ...options.extra,
     zid: "uaa",
     aud: ["cloud_controller", "openid", "uaa", "cf"],
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "mock-packages" })
     .setIssuedAt(Math.min(now, exp - 1))
     .setExpirationTime(exp)
-    .setIssuer("http://127.0.0.1/uaa/oauth/token")
+    .setIssuer(options.issuer ?? "http://127.0.0.1/uaa/oauth/token")
     .sign(keyBytes(options.signingKey ?? DEFAULT_SIGNING_KEY));
+}
+
+/** Signs a complete claim set (claims in the order given) with HS256 and the simulator's header. */
+export async function signClaims(claims: Record<string, unknown>, signingKey: string): Promise<string> {
+  const { SignJWT } = await jose.sign();
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "mock-packages" })
+    .sign(keyBytes(signingKey));
+}
+
+/**
+ * The claims of a token signed with `signingKey`, or why not: `expired` (with its claims), or
+ * `invalid` (malformed, badly signed).
+ */
+export async function verifyClaims(
+  token: string,
+  signingKey: string,
+  nowMs: number,
+): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; reason: "expired" | "invalid" }> {
+  try {
+    const { jwtVerify } = await jose.verify();
+    const { payload } = await jwtVerify(token, keyBytes(signingKey), {
+      algorithms: ["HS256"],
+      currentDate: new Date(nowMs),
+    });
+    return { ok: true, claims: payload };
+  } catch (error) {
+    return { ok: false, reason: (error as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid" };
+  }
 }
 
 export type TokenCheck =

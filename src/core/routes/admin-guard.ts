@@ -74,7 +74,7 @@ function checkAdminToken(authorization: string | null, token: string): void {
 }
 
 /** Compares in time that depends on the lengths only, not on where the texts differ. */
-function sameText(a: string, b: string): boolean {
+export function sameText(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < b.length; i++) diff |= (a.charCodeAt(i) || 0) ^ b.charCodeAt(i);
   return diff === 0;

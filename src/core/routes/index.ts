@@ -1,5 +1,6 @@
 /**
- * Every route of the simulator in one table: the Cloud Controller's endpoints, the blob
+ * Every route of the simulator in one table: the Cloud Controller's endpoints, UAA's that the
+ * cf CLI calls (`/login`, `/oauth/token`, on the same origin), the blob
  * URLs downloads redirect to (`/blobstore/…`, standing in for a remote blobstore), and the
  * admin API under `/__mock/` when it is on. Anything else is answered 404 CF-NotFound, as
  * the controller answers unknown routes and methods.
@@ -31,6 +32,8 @@ import { handleDeletePackage, handleGetPackage, handleListAppPackages, handleLis
 import { handleGetOrg, handleGetSpace, handleListOrgs, handleListSpaces } from "./orgs-spaces.js";
 import { handleResourceMatches } from "./resource-matches.js";
 import { handleRoot, handleV3Root } from "./root.js";
+import { handleLoginInfo, handleRevokeToken } from "./uaa-login.js";
+import { handleToken } from "./uaa-token.js";
 import { handleUpload } from "./upload.js";
 
 export type RouteHandler = (ctx: Context) => Promise<Answer>;
@@ -60,6 +63,10 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
     .add("GET", "/v3/feature_flags/{name}", handleGetFeatureFlag)
     .add("PATCH", "/v3/feature_flags/{name}", handleUpdateFeatureFlag)
     .add("GET", "/v3/feature_flags", handleListFeatureFlags)
+    // UAA on the same origin: the root document's `login` and `uaa` links point here.
+    .add("GET", "/login", handleLoginInfo)
+    .add("POST", "/oauth/token", handleToken)
+    .add("DELETE", "/oauth/token/revoke/{jti}", handleRevokeToken)
     // The simulator's own blobstore, where downloads redirect (not a Cloud Controller route).
     .add("GET", "/blobstore/packages/{guid}", handleBlobDownload)
     .add("HEAD", "/blobstore/packages/{guid}", handleBlobDownload);

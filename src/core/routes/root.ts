@@ -16,8 +16,10 @@ export async function handleRoot(ctx: Context): Promise<Answer> {
       cloud_controller_v3: { href: `${o}/v3`, meta: { version: "3.180.0" } },
       network_policy_v0: { href: `${o}/networking/v0/external` },
       network_policy_v1: { href: `${o}/networking/v1/external` },
-      login: { href: o.replace("//", "//login.") },
-      uaa: { href: o.replace("//", "//uaa.") },
+      // UAA is served on the same origin (routes/uaa-*.ts): the cf CLI sends `/login` and
+      // `/oauth/token` to `login.href`, and stores `uaa.href` for user management only.
+      login: { href: o },
+      uaa: { href: o },
       credhub: null,
       routing: { href: `${o}/routing` },
       logging: { href: o.replace(/^http/, "ws").replace("//", "//doppler.") },

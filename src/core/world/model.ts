@@ -60,6 +60,18 @@ export interface UserData {
   globalRole?: GlobalRole;
   orgRoles?: Array<{ orgGuid: string; role: OrgRole }>;
   spaceRoles?: Array<{ spaceGuid: string; role: SpaceRole }>;
+  /** The password of the `password` grant at `POST /oauth/token`. Default `password`. */
+  password?: string;
+}
+
+/** A UAA client for the `client_credentials` grant at `POST /oauth/token`. */
+export interface ClientData {
+  id: string;
+  secret: string;
+  /** The token's scopes. Default: the admin scopes with `admin`, otherwise `uaa.none`. */
+  scopes?: string[];
+  /** A client with `cloud_controller.admin` (and read and write), unless `scopes` says otherwise. */
+  admin?: boolean;
 }
 
 export interface PackageData {
@@ -86,6 +98,8 @@ export interface WorldData {
   apps: AppData[];
   users: UserData[];
   packages: PackageData[];
+  /** Clients of the `client_credentials` grant, besides the built-in `admin-client`. */
+  clients?: ClientData[];
   /** Overrides of the feature flags' defaults, by flag name. */
   featureFlags?: Record<string, { enabled: boolean; customErrorMessage?: string | null }>;
   /** The global scenario of the upload endpoint; the simulator's `scenario` option, when given, wins. */

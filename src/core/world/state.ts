@@ -4,6 +4,7 @@
  */
 import type {
   AppData,
+  ClientData,
   FeatureFlagRecord,
   JobRecord,
   OrgData,
@@ -38,6 +39,8 @@ export class State {
   spaces = new Map<string, SpaceRecord>();
   apps = new Map<string, AppRecord>();
   users = new Map<string, UserData>();
+  /** UAA clients of the `client_credentials` grant, by id. */
+  clients = new Map<string, ClientData>();
   jobs = new Map<string, JobRecord>();
   featureFlags = new Map<string, FeatureFlagRecord>();
   /** The global scenario of the upload endpoint. */
@@ -59,6 +62,7 @@ export class State {
       this.apps.set(a.guid, { lifecycle: "buildpack", state: "STOPPED", updatedAt: a.createdAt, ...a });
     }
     for (const u of world.users) this.users.set(u.guid, u);
+    for (const c of world.clients ?? []) this.clients.set(c.id, c);
     for (const [name, enabled] of Object.entries(FEATURE_FLAG_DEFAULTS)) {
       this.featureFlags.set(name, { name, enabled, customErrorMessage: null, updatedAt: null });
     }
