@@ -234,3 +234,22 @@ describe("redaction (issue 10, finding 8)", () => {
     expect(sim.journal.entries().map((e) => e.headers.authorization ?? "")).toEqual(["Basic [redacted]", "bearer", ""]);
   });
 });
+
+describe("assertions that cannot pass by accident", () => {
+  it("expectNoContractViolations fails without a contract checker, and on a journal with no checked request", async () => {
+    ({ sim, api, close } = await setup());
+    expect(() => expectNoContractViolations(sim)).toThrow(/the simulator has no contract checker/);
+    await close();
+    ({ sim, api, close } = await setup({ contract: checker }));
+    expect(() => expectNoContractViolations(sim)).toThrow(/no request in the journal was checked/);
+    await api.call("/v3/packages", { user: "space-developer" });
+    expect(() => expectNoContractViolations(sim)).not.toThrow();
+  });
+
+  it("GET /__mock/journal?violations=true without verdicts is a 400 that says so, not an empty list", async () => {
+    ({ sim, api, close } = await setup());
+    const r = await api.call("/__mock/journal?violations=true", {});
+    expect(r.status).toBe(400);
+    expect(r.json.errors[0].detail).toMatch(/violations=true needs contract verdicts.*--contract-verdicts/);
+  });
+});

@@ -89,7 +89,11 @@ class SimulatorInstance implements SimulatorInternals {
     const now = given.now ?? (() => Date.now());
     const log = given.logger ?? defaultLog;
     this.scheduler = createScheduler(log);
-    this.entries = createJournal({ entries: this.options.journalLimit, bytes: this.options.journalMaxBytes });
+    this.entries = createJournal({
+      entries: this.options.journalLimit,
+      bytes: this.options.journalMaxBytes,
+      verdicts: given.contract !== undefined,
+    });
     // The journal as users see it: everything but `add`, which only the recording wrapper calls.
     const { add: _add, ...journal } = this.entries;
     this.journal = journal;

@@ -104,13 +104,21 @@ export function expectNoUpload(sim: Simulator, packageGuid?: string): void {
 /**
  * Asserts that every request in the journal honoured spec/openapi.yaml. Needs a
  * simulator created with a contract checker (`createContractChecker()` from
- * `mock-packages/contract`); without one there is nothing to assert, and it says so.
+ * `mock-packages/contract`) and at least one checked request in the journal: without
+ * either there is nothing to assert, and it fails saying so rather than pass by accident.
  */
 export function expectNoContractViolations(sim: Simulator): void {
-  const entries = sim.journal.entries();
-  if (entries.length && entries.every((e) => e.contract === null)) {
+  if (!sim.journal.verdicts) {
     throw new MockPackagesAssertionError(
-      "the journal has no contract verdicts: create the simulator with { contract: await createContractChecker() } from mock-packages/contract",
+      "the simulator has no contract checker, so there is nothing to assert: create it with " +
+        "{ contract: await createContractChecker() } from mock-packages/contract",
+    );
+  }
+  const entries = sim.journal.entries();
+  if (!entries.some((e) => e.contract !== null)) {
+    throw new MockPackagesAssertionError(
+      "no request in the journal was checked against the contract (it is empty, or was cleared or reset " +
+        "since): run the client against the simulator before asserting",
     );
   }
   const bad = entries.filter((e) => e.contract && !e.contract.valid);

@@ -4722,6 +4722,15 @@ export interface operations {
           "application/json": components["schemas"]["MockJournal"];
         };
       };
+      /** @description `violations=true` on a simulator without contract verdicts (start it with `--contract-verdicts`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Errors"];
+        };
+      };
       401: components["responses"]["MockAdminTokenMissing"];
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockAdminDisabled"];
@@ -4770,6 +4779,7 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: components["responses"]["HeadAnswer"];
+      400: components["responses"]["HeadAnswer"];
       401: components["responses"]["HeadAnswer"];
       403: components["responses"]["HeadAnswer"];
       404: components["responses"]["HeadAnswer"];

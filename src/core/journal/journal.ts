@@ -142,6 +142,8 @@ export interface Journal {
    * cleared: past the most entries it keeps (`journalLimit`) or past its byte budget (`journalMaxBytes`).
    */
   dropped(): number;
+  /** Whether requests get contract verdicts (the simulator was created with a contract checker). */
+  readonly verdicts: boolean;
   clear(): void;
 }
 
@@ -163,6 +165,8 @@ export interface JournalLimits {
   entries: number;
   /** Most bytes of entries kept, measured as their JSON (UTF-16 code units, as the heap holds them). */
   bytes: number;
+  /** Whether entries carry contract verdicts. */
+  verdicts?: boolean;
 }
 
 /**
@@ -204,6 +208,7 @@ export function createJournal(limits: JournalLimits): Journal & { add(entry: Omi
     uploads: () => live().filter((e) => matchesQuery(e, { uploads: true })),
     last: () => (entries.length > start ? entries[entries.length - 1] : undefined),
     dropped: () => dropped,
+    verdicts: limits.verdicts ?? false,
     clear() {
       entries = [];
       sizes = [];

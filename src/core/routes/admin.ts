@@ -82,7 +82,17 @@ export async function handleGetJournal(ctx: Context): Promise<Answer> {
   if (q.has("path")) query.path = q.get("path")!;
   if (q.has("status") && /^\d+$/.test(q.get("status")!)) query.status = Number(q.get("status"));
   if (q.get("uploads") === "true") query.uploads = true;
-  if (q.get("violations") === "true") query.violations = true;
+  if (q.get("violations") === "true") {
+    // Without verdicts every entry would pass the filter's test of "no violation": an empty list that looks like good news.
+    if (!ctx.services.journal.verdicts) {
+      throw new CfError(
+        "BadRequest",
+        "violations=true needs contract verdicts, and this simulator has none: start the server with " +
+          "--contract-verdicts (or create the simulator with a contract checker from mock-packages/contract)",
+      );
+    }
+    query.violations = true;
+  }
   return jsonList(200, "entries", ctx.services.journal.find(query), { dropped: ctx.services.journal.dropped() });
 }
 
