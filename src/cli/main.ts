@@ -69,7 +69,8 @@ Server options:
   --journal-max-bytes BYTES  most bytes the request journal keeps, the oldest entries go first
                            (default ${DEFAULTS.journalMaxBytes}; GET /__mock/journal counts the dropped)
   --contract-verdicts      check each request against spec/openapi.yaml for the journal
-                           (GET /__mock/journal); loads Prism: about 1 s more start-up, 100 MB more memory
+                           (GET /__mock/journal); loads Prism, which must be installed beside mock-packages
+                           (npm install -D @stoplight/prism-http@5.12.0): about 1 s more start-up, 100 MB more memory
   --world FILE             start on your own world (YAML or JSON, schema: fixtures/world.schema.json)
   --quiet                  no per-request log lines
 
@@ -239,6 +240,20 @@ async function token(values: Flags, stderr: NodeJS.WritableStream): Promise<stri
   });
 }
 
+/** The checker of --contract-verdicts; without Prism installed, a usage error that says what to install. */
+async function contractChecker() {
+  const { createContractChecker } = await import("../contract/index.js");
+  const { PRISM } = await import("../contract/with-prism.js");
+  try {
+    return await createContractChecker();
+  } catch (error) {
+    if ((error as Error).message.includes(`needs ${PRISM}`)) {
+      throw new UsageError(`--contract-verdicts: ${(error as Error).message.replace(/^mock-packages\/contract /, "")}`);
+    }
+    throw error;
+  }
+}
+
 /** The simulator's options from the server flags. */
 async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): Promise<SimulatorOptions> {
   return {
@@ -262,9 +277,7 @@ async function simulatorOptions(values: Flags, stderr: NodeJS.WritableStream): P
     latency: values.latency === undefined ? undefined : scenarioFlag("latency", parseLatency, values.latency),
     admin: !values["no-admin"],
     world: values.world ? await loadWorld(values.world) : undefined,
-    contract: values["contract-verdicts"]
-      ? await (await import("../contract/request-checker.js")).createContractChecker()
-      : undefined,
+    contract: values["contract-verdicts"] ? await contractChecker() : undefined,
     logger: (level, message, error) => {
       if (level === "info") return;
       stderr.write(

@@ -4,13 +4,14 @@
  * method and path, and every violation is returned as data. The journal's
  * checks of requests are in request-checker.ts.
  */
-import { fileURLToPath } from "node:url";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import type { IHttpOperation } from "@stoplight/types";
 import { validateOutput } from "@stoplight/prism-http/dist/validator/index.js";
 
 /** Path of the OpenAPI document that ships with the package. */
-export const SPEC_PATH = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));
+import { SPEC_PATH } from "./spec-path.js";
+
+export { SPEC_PATH };
 
 export interface Violation {
   /** Where: `body.data.state`, `header.location`, `status`, … */
