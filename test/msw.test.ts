@@ -93,6 +93,14 @@ describe("msw handlers", () => {
     expect(r.json.links.self.href).toMatch(new RegExp(`^${ONE}/v3/packages/`));
   });
 
+  it("answer unknown routes of the CF API (/v2, /v3) with 404 CF-NotFound, as the HTTP server does", async () => {
+    for (const path of ["/v2/info", "/v2", "/v3/no_such_resource"]) {
+      const r = await fetch(`${ONE}${path}`);
+      expect([path, r.status]).toEqual([path, 404]);
+      expect((await r.json()).errors[0]).toMatchObject({ title: "CF-NotFound", code: 10000 });
+    }
+  });
+
   it("leave other origins alone", async () => {
     await expect(fetch("https://elsewhere.example/v3/packages")).rejects.toThrow();
   });

@@ -16,9 +16,11 @@ import type { Simulator } from "../core/simulator.js";
 
 export interface HandlerOptions {
   /**
-   * The API's origin(s), e.g. `https://api.example.local`. Default: any origin
-   * (`*`), which then matches `/v3`, `/v3/*`, `/blobstore/*`, `/login`, `/oauth/*` and `/__mock/*` on every host;
-   * with an origin, its root `/` is served too.
+   * The API's origin(s), e.g. `https://api.example.local`. Default: any origin (`*`), which
+   * then matches `/v3`, `/v3/*`, `/v2`, `/v2/*`, `/blobstore/*`, `/login`, `/oauth/*` and
+   * `/__mock/*` on every host; with an origin, its root `/` too. Unknown routes among these
+   * answer `404 CF-NotFound`, as over HTTP; other paths pass (a page served from the API's
+   * origin, as from a dev server, loads its own files there).
    */
   origin?: string | string[];
 }
@@ -44,6 +46,9 @@ export function createHandlers(simulator: Simulator, options: HandlerOptions = {
       http.all(`${origin}/login`, resolver),
       http.all(`${origin}/oauth/*`, resolver),
     ];
+    // The V2 API's paths too, so that a client's `GET /v2/info` gets the simulator's 404 CF-NotFound, as over HTTP.
+    handlers.push(http.all(`${origin}/v2`, resolver), http.all(`${origin}/v2/*`, resolver));
+    // Not every path of the origin: a page served from the API's origin (a dev server) loads its own files there.
     if (origin !== "*") handlers.push(http.all(`${origin}/`, resolver));
     return handlers;
   });
