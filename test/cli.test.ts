@@ -256,6 +256,12 @@ describe.concurrent("start-up and stop", () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it("says so when the --pid-file cannot be written, exit 1", async () => {
+    const r = await runCli(["--port", "0", "--pid-file", "/nonexistent-dir/server.pid"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot write the --pid-file /nonexistent-dir/server.pid");
+  });
+
   it("says what to do when the port is taken, exit 1", async () => {
     const first = await startCli();
     try {

@@ -24,6 +24,13 @@ export async function runServer(
   say: (s: string) => void,
   stderr: NodeJS.WritableStream,
 ): Promise<number> {
+  let removePidFile = () => {};
+  try {
+    if (pidFile) removePidFile = writePidFile(pidFile);
+  } catch (error) {
+    stderr.write(`mock-packages: cannot write the --pid-file ${pidFile}: ${(error as Error).message}\n`);
+    return EXIT.FAILURE;
+  }
   const store = createFileStore();
   const disposeOnExit = () => store.dispose();
   process.once("exit", disposeOnExit);
@@ -49,6 +56,7 @@ export async function runServer(
     await sim.close();
     store.dispose();
     process.off("exit", disposeOnExit);
+    removePidFile();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") {
       stderr.write(
@@ -69,7 +77,6 @@ export async function runServer(
   if (warning) stderr.write(`${warning}\n`);
   const tokenLine = sim.options.admin ? adminTokenLine(access) : null;
   printBanner(sim, running.url, store.directory, !!simOptions.signingKey, tokenLine, say);
-  const removePidFile = pidFile ? writePidFile(pidFile) : () => {};
   options.onListening?.(running.url);
 
   await stopped;
