@@ -54,11 +54,70 @@ describe.concurrent("one-shot commands", () => {
     expect(scoped.scope).toEqual(["cloud_controller.read"]);
   });
 
-  it("rejects an unknown flag with one line and a --help hint, exit 2", async () => {
-    const r = await runCli(["--bogus"]);
+  it("rejects an unknown flag in its own words, with the nearest known flag and a --help hint, exit 2", async () => {
+    const r = await runCli(["--prot", "4010"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("Unknown option '--bogus'");
-    expect(r.stderr).toContain("mock-packages --help");
+    expect(r.stderr).toBe(
+      "mock-packages: unknown option --prot; did you mean --port?\nRun 'mock-packages --help' for the options.\n",
+    );
+    const far = await runCli(["--bogus"]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain("mock-packages: unknown option --bogus\n");
+  });
+
+  it("says which flag needs a value and which takes none, exit 2", async () => {
+    const missing = await runCli(["--port"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("mock-packages: --port needs a value\n");
+    expect(missing.stderr).toContain("Run 'mock-packages --help' for the options.");
+    const dash = await runCli(["--port", "--quiet"]);
+    expect(dash.stderr).toContain("--port needs a value");
+    const extra = await runCli(["--quiet=yes"]);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("--quiet is an on/off option and takes no value");
+  });
+
+  it("help is --help, and --help documents serve as the default command", async () => {
+    const help = await runCli(["help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe((await runCli(["--help"])).stdout);
+    expect(help.stdout).toContain("mock-packages [serve] [options]");
+    expect(help.stdout).toContain("MOCK_PACKAGES_PORT");
+    const unknown = await runCli(["sevre"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("(commands: serve, token, scenarios, help)");
+  });
+
+  it("scenarios --json prints the catalog as one JSON document", async () => {
+    const r = await runCli(["scenarios", "--json"]);
+    expect(r.code).toBe(0);
+    const { scenarios } = JSON.parse(r.stdout);
+    expect(scenarios[0]).toEqual({
+      name: "cloud-controller",
+      description: expect.stringContaining("real controller"),
+      options: [],
+      answers: { status: 200, error: null, before: null, accepted: "package", outcome: "process" },
+    });
+    const failing = scenarios.find((s: { name: string }) => s.name === "processing-fails");
+    expect(failing.options).toEqual(["error"]);
+    expect(scenarios.find((s: { name: string }) => s.name === "unauthenticated").answers).toMatchObject({
+      status: 401,
+      error: "CF-NotAuthenticated",
+    });
+  });
+
+  it("takes server flags from MOCK_PACKAGES_* variables, and an invalid one is named", async () => {
+    const port = await runCli([], 20_000, { MOCK_PACKAGES_PORT: "banana" });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain("MOCK_PACKAGES_PORT takes a whole number of 0 or more, got 'banana'");
+    const quiet = await runCli([], 20_000, { MOCK_PACKAGES_QUIET: "yes" });
+    expect(quiet.code).toBe(2);
+    expect(quiet.stderr).toContain("MOCK_PACKAGES_QUIET takes 1, true, 0 or false, got 'yes'");
+    const blob = await runCli([], 20_000, { MOCK_PACKAGES_BLOBSTORE: "s3" });
+    expect(blob.stderr).toContain("MOCK_PACKAGES_BLOBSTORE takes remote");
+    // The flag wins over the variable: the bad variable is never read.
+    const key = await runCli(["--port", "x"], 20_000, { MOCK_PACKAGES_PORT: "4010" });
+    expect(key.stderr).toContain("--port takes a whole number");
   });
 
   it("rejects a --resource-cache-budget that is not a number of bytes, with exit 2", async () => {
@@ -122,6 +181,33 @@ describe("the server", () => {
     expect(server.output()).toMatch(new RegExp(`POST /v3/packages/${guid}/upload 200 \\d+\\.\\dms`));
   });
 
+  it("logs each request with its time (ISO 8601, ms) and, for an upload, the scenario that answered", async () => {
+    // A scenario that answers before the package's state is looked at: the package stays as it is.
+    const list = await api.call(`/v3/packages?states=AWAITING_UPLOAD`, { token });
+    const guid = list.json.resources[0].guid;
+    const up = await postUpload(api, guid, buildCfUploadBody({ bits: await buildAppZip({ "a.txt": "a" }) }), {
+      token,
+      headers: { Prefer: "scenario=unauthenticated" },
+    });
+    expect(up.status).toBe(401);
+    // The line is written once the answer is: give the child a moment to print it.
+    for (let i = 0; i < 40 && !server.output().includes(`${guid}/upload 401`); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
+    expect(server.output()).toMatch(
+      new RegExp(`^${time} POST /v3/packages/${guid}/upload 401 \\d+\\.\\dms scenario=unauthenticated$`, "m"),
+    );
+    expect(server.output()).toMatch(new RegExp(`^${time} GET /v3/packages\\?states=AWAITING_UPLOAD 200 \\S+ms$`, "m"));
+  });
+
+  it("shows the orgs, spaces and apps with their guids in the banner", async () => {
+    const app = (await api.call("/v3/apps?names=web-app", { token })).json.resources[0];
+    const space = (await api.call(`/v3/spaces/${app.relationships.space.data.guid}`, { token })).json;
+    expect(server.output()).toContain(`space ${space.name}  ${space.guid}`);
+    expect(server.output()).toContain(`app web-app  ${app.guid}`);
+    expect(server.output()).toContain(`web-app (app ${app.guid}, space ${space.name})`);
+  });
+
   it("keeps the package uploadable after a client disconnects halfway, with no temporary file left", async () => {
     const dir = /Bits are kept in (\S+)/.exec(server.output())![1]!;
     const before = readdirSync(dir).length;
@@ -157,6 +243,23 @@ describe.concurrent("start-up and stop", () => {
     expect(existsSync(dir)).toBe(true);
     expect(await server.stop("SIGTERM")).toBe(0);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("--pid-file (here from MOCK_PACKAGES_PID_FILE) holds the process id while it runs, and is removed at stop", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "pid-")), "server.pid");
+    const server = await startCli([], 20_000, { MOCK_PACKAGES_PORT: "0", MOCK_PACKAGES_PID_FILE: file });
+    expect(readFileSync(file, "utf8")).toBe(`${server.child.pid}\n`);
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("says so when the --pid-file cannot be written, exit 1", async () => {
+    const r = await runCli(["--port", "0", "--pid-file", "/nonexistent-dir/server.pid"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot write the --pid-file /nonexistent-dir/server.pid");
   });
 
   it("says what to do when the port is taken, exit 1", async () => {

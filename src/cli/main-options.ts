@@ -3,6 +3,8 @@ export interface MainOptions {
   args: string[];
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Where the MOCK_PACKAGES_* variables are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Resolves to stop a running server (tests); by default SIGINT and SIGTERM stop it. */
   stopSignal?: Promise<void>;
   /** Called once the server listens, with its URL. */

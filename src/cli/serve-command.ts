@@ -7,6 +7,7 @@ import { createSimulator, type Simulator } from "../core/simulator.js";
 import type { SimulatorOptions } from "../core/options.js";
 import { createFileStore } from "../node/file-store.js";
 import { serve } from "../node/server.js";
+import { rmSync, writeFileSync } from "node:fs";
 import { EXIT, type MainOptions } from "./main-options.js";
 import { adminTokenLine, exposureWarning } from "./admin-access.js";
 
@@ -17,11 +18,19 @@ export async function runServer(
     host,
     quiet,
     adminTokenGenerated,
-  }: { port: number; host: string; quiet: boolean; adminTokenGenerated?: boolean },
+    pidFile,
+  }: { port: number; host: string; quiet: boolean; adminTokenGenerated?: boolean; pidFile?: string },
   options: MainOptions,
   say: (s: string) => void,
   stderr: NodeJS.WritableStream,
 ): Promise<number> {
+  let removePidFile = () => {};
+  try {
+    if (pidFile) removePidFile = writePidFile(pidFile);
+  } catch (error) {
+    stderr.write(`mock-packages: cannot write the --pid-file ${pidFile}: ${(error as Error).message}\n`);
+    return EXIT.FAILURE;
+  }
   const store = createFileStore();
   const disposeOnExit = () => store.dispose();
   process.once("exit", disposeOnExit);
@@ -41,17 +50,13 @@ export async function runServer(
       simulator: sim,
       port,
       host,
-      onRequest: quiet
-        ? undefined
-        : (e) =>
-            say(
-              `${e.method} ${e.path} ${e.dropped ? "dropped" : e.aborted ? "aborted" : e.status} ${e.ms.toFixed(1)}ms`,
-            ),
+      onRequest: quiet ? undefined : (e) => say(logLine(e)),
     });
   } catch (error) {
     await sim.close();
     store.dispose();
     process.off("exit", disposeOnExit);
+    removePidFile();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") {
       stderr.write(
@@ -76,11 +81,38 @@ export async function runServer(
 
   await stopped;
   say("mock-packages: stopping");
+  removePidFile();
   await running.close();
   await sim.close();
   store.dispose();
   process.off("exit", disposeOnExit);
   return EXIT.OK;
+}
+
+/** One request's log line: the time it ended (ISO 8601, ms), method, path, status, duration, and the scenario of an upload. */
+export function logLine(e: {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  aborted: boolean;
+  dropped: boolean;
+  scenario: string | null;
+}): string {
+  const outcome = e.dropped ? "dropped" : e.aborted ? "aborted" : e.status;
+  const scenario = e.scenario ? ` scenario=${e.scenario}` : "";
+  return `${new Date().toISOString()} ${e.method} ${e.path} ${outcome} ${e.ms.toFixed(1)}ms${scenario}`;
+}
+
+/** `--pid-file FILE`: the process id, written now; the returned function removes it (also run on exit). */
+function writePidFile(file: string): () => void {
+  writeFileSync(file, `${process.pid}\n`);
+  const remove = () => rmSync(file, { force: true });
+  process.once("exit", remove);
+  return () => {
+    remove();
+    process.off("exit", remove);
+  };
 }
 
 /** What the server holds and how to reach it: the users (for tokens), the packages, the scenario, the admin token, the URL. */
@@ -108,11 +140,7 @@ function printBanner(
   say(`  cf api ${url} && cf auth space-developer password`);
   say(`  (client credentials: cf auth admin-client secret --client-credentials)`);
   say("");
-  say("Packages:");
-  for (const pkg of sim.state.packages.values()) {
-    const app = sim.state.apps.get(pkg.appGuid);
-    say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${app?.name ?? ""}`);
-  }
+  printWorld(sim, say);
   say("");
   say(`Scenario: ${sim.scenario.name}${sim.options.admin ? ` (change it: PUT ${url}/__mock/scenario)` : ""}`);
   say(
@@ -123,4 +151,27 @@ function printBanner(
   if (tokenLine) say(tokenLine);
   say(`Bits are kept in ${directory} (removed on exit)`);
   say(`mock-packages listening on ${url} (Ctrl-C stops it)`);
+}
+
+/** The orgs, spaces and apps with their guids (two apps of one name in two spaces stay apart), then the packages. */
+function printWorld(sim: Simulator, say: (s: string) => void): void {
+  say("Orgs, spaces and apps:");
+  for (const org of sim.state.orgs.values()) {
+    say(`  org   ${org.name}  ${org.guid}`);
+    for (const space of sim.state.spaces.values()) {
+      if (space.orgGuid !== org.guid) continue;
+      say(`    space ${space.name}  ${space.guid}`);
+      for (const app of sim.state.apps.values()) {
+        if (app.spaceGuid === space.guid) say(`      app ${app.name}  ${app.guid}`);
+      }
+    }
+  }
+  say("");
+  say("Packages:");
+  for (const pkg of sim.state.packages.values()) {
+    const app = sim.state.apps.get(pkg.appGuid);
+    const space = app ? sim.state.spaces.get(app.spaceGuid) : undefined;
+    const where = app ? `${app.name} (app ${app.guid}, space ${space?.name ?? "?"})` : "";
+    say(`  ${pkg.guid}  ${pkg.type.padEnd(6)} ${pkg.state.padEnd(17)} ${where}`);
+  }
 }

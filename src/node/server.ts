@@ -29,6 +29,8 @@ export interface ServeOptions {
     ms: number;
     aborted: boolean;
     dropped: boolean;
+    /** The scenario that answered an upload, else null. */
+    scenario: string | null;
   }) => void;
 }
 
@@ -121,8 +123,8 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
   });
 }
 
-/** Answers a request on `res`; resolves true when the answer was to drop the connection. */
-type Reply = (request: Request, res: ServerResponse) => Promise<boolean>;
+/** Answers a request on `res`; resolves with whether the connection was dropped and the scenario that answered. */
+type Reply = (request: Request, res: ServerResponse) => Promise<{ dropped: boolean; scenario: string | null }>;
 
 /** How the simulator's answer reaches the socket: as plain data from the core, or as a `Response`. */
 function answerFor(sim: Simulator): Reply {
@@ -131,22 +133,23 @@ function answerFor(sim: Simulator): Reply {
     return async (request, res) => {
       const answer = await answerer(request);
       // No answer at all (the connection-reset scenario, a hung upload whose client left): drop the connection.
+      const scenario = answer.scenario ?? null;
       if (answer.dropConnection) {
         res.destroy();
-        return true;
+        return { dropped: true, scenario };
       }
       if (!res.destroyed) await writeAnswer(res, answer);
-      return false;
+      return { dropped: false, scenario };
     };
   }
   return async (request, res) => {
     const response = await sim.handle(request);
     if (response.type === "error") {
       res.destroy();
-      return true;
+      return { dropped: true, scenario: null };
     }
     if (!res.destroyed) await writeResponse(res, response);
-    return false;
+    return { dropped: false, scenario: null };
   };
 }
 
@@ -161,8 +164,9 @@ async function serveOne(
   const started = performance.now();
   const client = watchClient(req, res);
   let dropped = false;
+  let scenario: string | null = null;
   try {
-    dropped = await reply(toRequest(req, origin, client.signalOf), res);
+    ({ dropped, scenario } = await reply(toRequest(req, origin, client.signalOf), res));
     // Answered before the body ended (a 413, a parse error, an early 4xx): read the rest and drop it,
     // so that the next request on this keep-alive connection is not stuck behind it. Node does this
     // itself only for a body nobody started to read.
@@ -183,6 +187,7 @@ async function serveOne(
       ms: performance.now() - started,
       aborted: client.aborted() && !dropped,
       dropped,
+      scenario,
     });
   }
 }

@@ -13,9 +13,9 @@ export interface CliResult {
 }
 
 /** Runs the command to completion. */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 20_000, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -41,9 +41,15 @@ export interface RunningCli {
 }
 
 /** Starts the server on a free port and resolves once it prints its URL. */
-export function startCli(args: string[] = [], timeoutMs = 20_000): Promise<RunningCli> {
+export function startCli(
+  args: string[] = [],
+  timeoutMs = 20_000,
+  env: Record<string, string> = {},
+): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "--port", "0", ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, ...(env.MOCK_PACKAGES_PORT ? [] : ["--port", "0"]), ...args], {
+      env: { ...process.env, NO_COLOR: "1", ...env },
+    });
     let out = "";
     let err = "";
     const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));

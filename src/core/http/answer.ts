@@ -14,6 +14,8 @@ export interface Answer {
   body: string | ReadableStream<Uint8Array> | null;
   /** Drop the connection instead of answering: the client sees a network error (`Response.error()`). */
   dropConnection?: true;
+  /** The scenario that answered an upload, for an adapter's log line (as the journal records it). */
+  scenario?: string;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";

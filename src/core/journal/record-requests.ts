@@ -53,7 +53,7 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
       contract: verdict(options, { method: request.method, path, query, headers, body, bodyOmitted, bodySent }, trace),
       durationMs: options.now() - started,
     });
-    return answer;
+    return trace.scenario === null ? answer : { ...answer, scenario: trace.scenario };
   };
 }
 
