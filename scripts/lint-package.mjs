@@ -4,8 +4,10 @@
  * runs publint and @arethetypeswrong/cli (attw) on the tarball; exits non-zero when
  * either reports an error. Needs dist/ (npm run build; npm test builds first).
  *
- * attw runs with `--profile esm-only`: the package is ESM only on purpose (README), so
- * attw's node10 and "node16 from CJS" resolutions (CommonJS `require`) are not checked.
+ * attw checks every resolution (node10, node16 from CJS and from ESM, bundler) but ignores
+ * its `cjs-resolves-to-esm` rule: the package is ESM only on purpose (README), so a CommonJS
+ * `require` meets an ES module (Node 20.19+/22.12+ load it; older ones need `import()`).
+ * node10 finds the declarations through `typesVersions`.
  * `./spec/openapi.yaml` is excluded: attw resolves only JavaScript, declarations and JSON,
  * and reports any other file as "Resolution failed" although Node resolves it.
  */
@@ -37,8 +39,8 @@ try {
     "--no-install",
     "attw",
     tarball,
-    "--profile",
-    "esm-only",
+    "--ignore-rules",
+    "cjs-resolves-to-esm",
     "--exclude-entrypoints",
     "./spec/openapi.yaml",
     "--format",

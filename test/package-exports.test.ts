@@ -55,6 +55,20 @@ describe("every exports target exists", () => {
   }
 });
 
+describe("typesVersions (TypeScript's node10 resolution) matches exports", () => {
+  it("names the same declarations for every code subpath", () => {
+    const { typesVersions } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      typesVersions: Record<string, Record<string, string[]>>;
+    };
+    const fromExports = Object.fromEntries(
+      Object.entries(pkg.exports).flatMap(([k, v]) =>
+        typeof v === "object" && k !== "." ? [[k.slice(2), [v.types]]] : [],
+      ),
+    );
+    expect(typesVersions["*"]).toEqual(fromExports);
+  });
+});
+
 /** The `ts` code blocks of the README. */
 function readmeBlocks(): string[] {
   const text = readFileSync(join(root, "README.md"), "utf8");
