@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildCfUploadBody } from "../fixtures/index.js";
 import type { Simulator } from "../src/index.js";
 import { matchResources, postUpload, sendJson } from "./support/api.js";
-import { setup, tokenFor, type Client } from "./support/client.js";
+import { expectContract, setup, tokenFor, type Client } from "./support/client.js";
 import { packageGuid } from "./support/world.js";
 
 const KiB = 1024;
@@ -93,6 +93,14 @@ describe("JSON bodies", () => {
       } as RequestInit),
     );
     expect(answer.status).toBe(413);
+    const text = await answer.text();
+    await expectContract("POST", "/v3/resource_matches", {
+      status: answer.status,
+      headers: answer.headers,
+      text,
+      bytes: new TextEncoder().encode(text),
+      json: undefined,
+    });
     expect(answer.headers.get("x-mock-packages-detail")).toBe(
       "The JSON body is larger than that; the simulator reads at most 262144 bytes of a JSON body. " +
         "Send less, or raise the bound with --max-json-body-size (option maxJsonBodySize).",

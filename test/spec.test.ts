@@ -2,6 +2,7 @@
 // Schema 2020-12, and with Prism's own validator, which the simulator's tests use), every
 // operation is documented enough to mock, and the schemas reject the mistakes they exist
 // to catch.
+import { SCHEMA_BASE, rebase } from "../src/contract/resources-check.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -25,7 +26,6 @@ const doc = document as unknown as JsonObject;
 const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "options", "head", "trace"];
 // Binary bodies carry no example: there is nothing useful to write in YAML.
 const BINARY_MEDIA_TYPES = new Set(["application/zip", "application/octet-stream"]);
-const SCHEMA_BASE = "https://mock-packages.local/schemas/";
 /** Operations that need no token: the root documents and /v3/info (and their HEADs), and the simulator's signed blob URLs. */
 const PUBLIC_OPERATIONS = new Set([
   "getRoot",
@@ -67,18 +67,6 @@ function deref(node: Json | undefined): JsonObject {
 }
 
 /** Rewrites `#/components/schemas/X` to an absolute id ajv knows, deep-copying. */
-function rebase(node: Json): Json {
-  if (Array.isArray(node)) return node.map(rebase);
-  if (!isObject(node)) return node;
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(node)) {
-    out[key] =
-      key === "$ref" && typeof value === "string" && value.startsWith("#/components/schemas/")
-        ? SCHEMA_BASE + value.slice("#/components/schemas/".length)
-        : rebase(value);
-  }
-  return out;
-}
 
 // strictSchema catches typos such as `additionalProperty` or `requried`: an unknown
 // keyword fails the compile instead of silently validating nothing.

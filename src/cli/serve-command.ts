@@ -6,7 +6,7 @@
 import { createSimulator, type Simulator } from "../core/simulator.js";
 import type { SimulatorOptions } from "../core/options.js";
 import { createFileStore } from "../node/file-store.js";
-import { serve } from "../node/server.js";
+import { serve, type RequestLogEntry } from "../node/server.js";
 import { rmSync, writeFileSync } from "node:fs";
 import { EXIT, type MainOptions } from "./main-options.js";
 import { adminTokenLine, exposureWarning } from "./admin-access.js";
@@ -90,15 +90,7 @@ export async function runServer(
 }
 
 /** One request's log line: the time it ended (ISO 8601, ms), method, path, status, duration, and the scenario of an upload. */
-export function logLine(e: {
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
-  aborted: boolean;
-  dropped: boolean;
-  scenario: string | null;
-}): string {
+export function logLine(e: RequestLogEntry): string {
   const outcome = e.dropped ? "dropped" : e.aborted ? "aborted" : e.status;
   const scenario = e.scenario ? ` scenario=${e.scenario}` : "";
   return `${new Date().toISOString()} ${e.method} ${e.path} ${outcome} ${e.ms.toFixed(1)}ms${scenario}`;

@@ -30,10 +30,10 @@ export interface ResourcesValidators {
   entry: Validator | null;
 }
 
-const SCHEMA_BASE = "https://mock-packages.local/schemas/";
+export const SCHEMA_BASE = "https://mock-packages.local/schemas/";
 
 /** `#/components/schemas/X` → an absolute URI that ajv can resolve from any schema. */
-function rebase(node: unknown): unknown {
+export function rebase(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(rebase);
   if (typeof node !== "object" || node === null) return node;
   const out: Record<string, unknown> = {};

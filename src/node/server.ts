@@ -22,16 +22,19 @@ export interface ServeOptions {
    * answer was written; `dropped`: the simulator answered by dropping the connection (the
    * connection-reset scenario, a hung upload whose client left), so no status was sent.
    */
-  onRequest?: (entry: {
-    method: string;
-    path: string;
-    status: number;
-    ms: number;
-    aborted: boolean;
-    dropped: boolean;
-    /** The scenario that answered an upload, else null. */
-    scenario: string | null;
-  }) => void;
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** What `onRequest` hears of each request. */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  aborted: boolean;
+  dropped: boolean;
+  /** The scenario that answered an upload, else null. */
+  scenario: string | null;
 }
 
 export interface RunningServer {

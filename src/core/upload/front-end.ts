@@ -46,8 +46,9 @@ const DUMMY = "<ngx_upload_module_dummy>";
 /**
  * The largest text field (`resources`) the front end keeps in memory: 4 MiB, some 27,000 cf CLI
  * entries, while a client lists only the files the cache matched (64 KiB or more each), far fewer.
- * The upload module keeps non-file fields in memory too and answers 413 past its own bound
- * (`upload_max_output_body_len`). Parsing 4 MiB of the worst JSON takes some 100 MiB and tens of ms.
+ * The bound is the simulator's own (the reference gives the real front end none for text
+ * fields), answered in the front end's form, a 413 page, since it is reached before the
+ * controller. Parsing 4 MiB of the worst JSON takes some 100 MiB and tens of ms.
  */
 export const MAX_FIELD_SIZE = 4 * 1024 * 1024;
 
