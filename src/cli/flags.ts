@@ -34,6 +34,7 @@ export const FLAGS = {
   "contract-verdicts": { type: "boolean" },
   world: { type: "string" },
   "pid-file": { type: "string" },
+  "base-path": { type: "string" },
   user: { type: "string" },
   expired: { type: "boolean" },
   scope: { type: "string" },

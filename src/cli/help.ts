@@ -12,6 +12,8 @@ Usage:
 
 Server options:
   --port N                 port to listen on (default 4010; 0 picks a free one)
+  --base-path PATH         serve the API under PATH, e.g. /api/cf (GET /api/cf/v3/…, the admin API at
+                           /api/cf/__mock/…; links carry the path; outside it: 404 CF-NotFound)
   --host H                 address to bind (default 127.0.0.1, this machine only; any other address
                            prints a warning and makes the admin API need a token, see --admin-token)
   --seed N                 seed of the fixture world and of guids (default ${DEFAULTS.seed})

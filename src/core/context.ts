@@ -35,6 +35,7 @@ export interface Services {
 }
 
 export class Context {
+  /** Where the API is as this request reached it: the request's origin and the path the API is served under. */
   readonly origin: string;
   private permissions: Permissions | undefined;
 
@@ -47,8 +48,10 @@ export class Context {
     readonly trace: RequestTrace,
     /** The world this request began in: a reset retires it, and then the request can change nothing. */
     readonly world: World,
+    /** The path the API is served under (`--base-path`, a sandbox's prefix), which every link carries. */
+    base = "",
   ) {
-    this.origin = url.origin;
+    this.origin = url.origin + base;
   }
 
   get state(): State {

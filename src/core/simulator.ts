@@ -17,7 +17,8 @@ import { withCors } from "./http/cors.js";
 import { FrontEndError } from "./http/front-end-error.js";
 import { withRequestIds } from "./http/request-id.js";
 import { createIdSource, type IdSource } from "./ids.js";
-import { ANSWER, type SimulatorInternals } from "./internal.js";
+import { ANSWER, mountOf, type SimulatorInternals } from "./internal.js";
+import { insideMount } from "./http/mount.js";
 import { createScheduler, type Log, type Scheduler } from "./jobs/scheduler.js";
 import { createJournal, type Journal, type RequestTrace } from "./journal/journal.js";
 import { recordRequests } from "./journal/record-requests.js";
@@ -63,6 +64,14 @@ export interface Simulator {
 /** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return new SimulatorInstance(options);
+}
+
+/** A request outside the path the API is served under: the same 404 as an unknown route, saying where the API is. */
+function outsideMount(base: string, pathname: string): CfError {
+  return CfError.withDetail(
+    "NotFound",
+    `Unknown request: this server serves the API under ${base} (--base-path), so send ${base}${pathname === "/" ? "/" : pathname}`,
+  );
 }
 
 const defaultLog: Log = (level, message, error) => {
@@ -216,11 +225,14 @@ class SimulatorInstance implements SimulatorInternals {
         if (this.closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
         await this.loading;
         const url = new URL(request.url);
-        const match = router.match(request.method, url.pathname.replace(/\/{2,}/g, "/"));
+        const base = mountOf(request);
+        const path = insideMount(url.pathname, base);
+        if (path === null) throw outsideMount(base, url.pathname);
+        const match = router.match(request.method, path);
         // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
         if (!match) throw new CfError("NotFound");
         const world = this.current();
-        return await match.handler(new Context(request, url, match.params, this.services, trace, world));
+        return await match.handler(new Context(request, url, match.params, this.services, trace, world, base));
       } catch (error) {
         if (error instanceof CfError) return cfErrorAnswer(error);
         if (error instanceof Cancelled) {
