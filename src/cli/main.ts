@@ -175,6 +175,7 @@ async function token(values: Flags, from: From, stderr: NodeJS.WritableStream): 
     scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : undefined,
     globalRole: worldUser?.globalRole,
     signingKey: values["signing-key"],
+    sandbox: values.sandbox,
   });
 }
 
@@ -203,6 +204,8 @@ async function simulatorOptions(values: Flags, from: From, stderr: NodeJS.Writab
     maxBodySize: int("max-body-size"),
     maxJsonBodySize: int("max-json-body-size"),
     journalMaxBytes: int("journal-max-bytes"),
+    maxSandboxes: int("max-sandboxes"),
+    sandboxIdleTimeout: int("sandbox-idle-timeout"),
     maxPackageSize: int("max-package-size"),
     resourceCacheMinSize: int("resource-cache-min-size"),
     resourceCacheMaxSize: int("resource-cache-max-size"),

@@ -14,6 +14,7 @@ import type { ResolvedOptions } from "./options.js";
 import type { PackageLifecycle, World } from "./packages/lifecycle.js";
 import type { PresentOptions } from "./presenters.js";
 import type { State } from "./world/state.js";
+import type { SandboxRegistry } from "./sandboxes/registry.js";
 
 /** The parts of one simulator that routes use, whatever world it serves. */
 export interface Services {
@@ -32,6 +33,10 @@ export interface Services {
   readonly log: Log;
   /** Back to the starting world (`POST /__mock/reset`). */
   reset(): Promise<void>;
+  /** The server's sandboxes (`/__mock/sandboxes`), shared by all of them. */
+  readonly sandboxes: SandboxRegistry;
+  /** The sandbox this simulator is: `default` for the server's own state. */
+  readonly sandboxId: string;
 }
 
 export class Context {

@@ -50,3 +50,19 @@ export function mountAt(request: Request, base: string): Request {
 export function mountOf(request: Request): string {
   return mounts.get(request) ?? "";
 }
+
+const refusals = new WeakMap<Request, Error>();
+
+/**
+ * Marks a request that no sandbox can take (two ways of naming one disagree, the one named does
+ * not exist): the default sandbox answers it with this error, through its CORS, request ids and journal.
+ */
+export function refuseWith(request: Request, error: Error): Request {
+  refusals.set(request, error);
+  return request;
+}
+
+/** The error a request was refused with before any route, or undefined. */
+export function refusalOf(request: Request): Error | undefined {
+  return refusals.get(request);
+}

@@ -17,7 +17,9 @@ import { withCors } from "./http/cors.js";
 import { FrontEndError } from "./http/front-end-error.js";
 import { withRequestIds } from "./http/request-id.js";
 import { createIdSource, type IdSource } from "./ids.js";
-import { ANSWER, mountOf, type SimulatorInternals } from "./internal.js";
+import { ANSWER, mountOf, refusalOf, type SimulatorInternals } from "./internal.js";
+import { SandboxRegistry, type SandboxSimulator, type Sandboxes } from "./sandboxes/registry.js";
+import { DEFAULT_SANDBOX } from "./sandboxes/resolve.js";
 import { insideMount } from "./http/mount.js";
 import { createScheduler, type Log, type Scheduler } from "./jobs/scheduler.js";
 import { createJournal, type Journal, type RequestTrace } from "./journal/journal.js";
@@ -59,6 +61,14 @@ export interface Simulator {
   bindScenario(packageGuid: string, scenario: ScenarioInput | null): void;
   /** Every request answered, with multipart summaries and contract verdicts; cleared by `reset()`. */
   readonly journal: Journal;
+  /**
+   * The server's sandboxes: isolated simulators beside this one (the default sandbox), reached by a
+   * token's claim, the path prefix `/sandboxes/ID` or the `X-Mock-Sandbox` header. Shared by every
+   * sandbox of a server; `reset()` and `close()` of the default sandbox reset only it, close all.
+   */
+  readonly sandboxes: Sandboxes;
+  /** This simulator's sandbox id: `default` for the one `createSimulator` returns. */
+  readonly sandboxId: string;
 }
 
 /** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
@@ -79,8 +89,12 @@ const defaultLog: Log = (level, message, error) => {
 };
 
 /** The simulator behind {@link createSimulator}: the constructor wires the parts, each method is one operation. */
-class SimulatorInstance implements SimulatorInternals {
+class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
   readonly options: ResolvedOptions;
+  readonly sandboxes: SandboxRegistry;
+  readonly sandboxId: string;
+  /** This sandbox's own answers, without choosing a sandbox first. */
+  readonly answer: (request: Request) => Promise<Answer>;
   readonly journal: Journal;
   readonly [ANSWER]: (request: Request) => Promise<Answer>;
   private readonly store: BlobStore;
@@ -92,8 +106,13 @@ class SimulatorInstance implements SimulatorInternals {
   private loading: Promise<void>;
   private closed = false;
 
-  constructor(private readonly given: SimulatorOptions) {
+  constructor(
+    private readonly given: SimulatorOptions,
+    /** Set for a sandbox: the registry of the server it belongs to, and its id. */
+    sandbox?: { registry: SandboxRegistry; id: string },
+  ) {
     this.options = resolveOptions(given);
+    this.sandboxId = sandbox?.id ?? DEFAULT_SANDBOX;
     this.store = given.store ?? createMemoryStore();
     const now = given.now ?? (() => Date.now());
     const log = given.logger ?? defaultLog;
@@ -107,9 +126,31 @@ class SimulatorInstance implements SimulatorInternals {
     const { add: _add, ...journal } = this.entries;
     this.journal = journal;
     this.ids = createIdSource(this.options.seed);
+    this.sandboxes = sandbox?.registry ?? this.makeRegistry(now, log);
     this.services = this.makeServices(now, log);
-    this[ANSWER] = this.makeAnswerer(routeTable({ admin: this.options.admin }), log);
+    this.answer = this.makeAnswerer(routeTable({ admin: this.options.admin }), log);
+    // The default sandbox chooses the sandbox of each request first; a sandbox answers what it is handed.
+    const registry = this.sandboxes;
+    this[ANSWER] = sandbox ? this.answer : (request) => registry.route(request, this.answer);
     this.loading = this.loadWorld();
+  }
+
+  /** The server's sandboxes: each a simulator of the server's options with its own over them, on its share of the store. */
+  private makeRegistry(now: () => number, log: Log): SandboxRegistry {
+    const registry: SandboxRegistry = new SandboxRegistry({
+      store: this.store,
+      max: this.options.maxSandboxes,
+      idleTimeout: this.options.sandboxIdleTimeout,
+      seed: this.options.seed,
+      world: this.given.world,
+      now,
+      log,
+      make: (own, id) => {
+        const defined = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
+        return new SimulatorInstance({ ...this.given, ...defined, now, logger: log }, { registry, id });
+      },
+    });
+    return registry;
   }
 
   readonly handle = async (request: Request): Promise<Response> => toResponse(await this[ANSWER](request));
@@ -149,6 +190,7 @@ class SimulatorInstance implements SimulatorInternals {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sandboxId === DEFAULT_SANDBOX) await this.sandboxes.close();
     this.world?.retire();
     await this.scheduler.close();
     await this.store.clear();
@@ -212,6 +254,8 @@ class SimulatorInstance implements SimulatorInternals {
       now,
       log,
       reset: () => this.reset(),
+      sandboxes: this.sandboxes,
+      sandboxId: this.sandboxId,
     };
   }
 
@@ -222,6 +266,8 @@ class SimulatorInstance implements SimulatorInternals {
   private makeAnswerer(router: Router<RouteHandler>, log: Log): (request: Request) => Promise<Answer> {
     const dispatch = async (request: Request, trace: RequestTrace): Promise<Answer> => {
       try {
+        const refused = refusalOf(request);
+        if (refused) throw refused;
         if (this.closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
         await this.loading;
         const url = new URL(request.url);

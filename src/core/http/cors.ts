@@ -19,11 +19,11 @@ import { cfErrorAnswer } from "./answer.js";
 import { isAdminPath, mayUseAdmin, originRefused } from "./admin-origins.js";
 import { routePathOf } from "./mount.js";
 
-const ALLOW_HEADERS = "Authorization, Content-Type, Prefer, X-Requested-With";
+const ALLOW_HEADERS = "Authorization, Content-Type, Prefer, X-Requested-With, X-Mock-Sandbox";
 const EXPOSE_HEADERS = "Location, X-VCAP-Request-ID, X-Mock-Packages-Detail";
 /** What the admin API's clients send: its methods, JSON, the admin token, the header that marks a change. */
 const ADMIN_METHODS = "GET, PUT, POST, DELETE, OPTIONS";
-const ADMIN_HEADERS = "Authorization, Content-Type, X-Mock-Packages";
+const ADMIN_HEADERS = "Authorization, Content-Type, X-Mock-Packages, X-Mock-Sandbox";
 
 function preflight(origin: string, methods: string, headers: string): Answer {
   return {
