@@ -58,7 +58,7 @@ async function viaHttp(): Promise<Target> {
 
 beforeAll(async () => {
   await theContract();
-});
+}, 60_000);
 
 describe.each([
   ["msw (baseUrl)", viaMsw],

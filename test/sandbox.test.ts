@@ -26,7 +26,7 @@ beforeAll(async () => {
   sim = createSimulator({ processingDelay: 5, logger: () => {}, store });
   await sim.ready;
   running = await serve({ simulator: sim, port: 0 });
-});
+}, 60_000);
 afterAll(async () => {
   await running.close();
   await sim.close();

@@ -20,7 +20,8 @@ export interface HandlerOptions {
   /**
    * The API's origin(s), e.g. `https://api.example.local`. Default: any origin (`*`), which
    * then matches `/v3`, `/v3/*`, `/v2`, `/v2/*`, `/blobstore/*`, `/login`, `/oauth/*` and
-   * `/__mock/*` on every host; with an origin, its root `/` too. Unknown routes among these
+   * `/__mock/*` on every host, and the same under a sandbox's prefix `/sandboxes/:id`; with an
+   * origin, its root `/` too. Unknown routes among these
    * answer `404 CF-NotFound`, as over HTTP; other paths pass (a page served from the API's
    * origin, as from a dev server, loads its own files there).
    */
@@ -81,19 +82,25 @@ function mountHandlers(simulator: Simulator, origin: string, base: string): Requ
 
 function originHandlers(simulator: Simulator, origin: string): RequestHandler[] {
   const resolver = ({ request }: { request: Request }) => simulator.handle(markInPage(request));
-  const handlers = [
-    http.all(`${origin}/v3`, resolver),
-    http.all(`${origin}/v3/*`, resolver),
-    http.all(`${origin}/__mock/*`, resolver),
-    // The signed blob URLs downloads redirect to, so a client that follows the 302 gets the bits.
-    http.all(`${origin}/blobstore/*`, resolver),
-    // UAA on the same origin, where the root document's `login` link points.
-    http.all(`${origin}/login`, resolver),
-    http.all(`${origin}/oauth/*`, resolver),
-  ];
-  // The V2 API's paths too, so that a client's `GET /v2/info` gets the simulator's 404 CF-NotFound, as over HTTP.
-  handlers.push(http.all(`${origin}/v2`, resolver), http.all(`${origin}/v2/*`, resolver));
-  // Not every path of the origin: a page served from the API's origin (a dev server) loads its own files there.
-  if (origin !== "*") handlers.push(http.all(`${origin}/`, resolver));
-  return handlers;
+  // The API's own paths, and the same under a sandbox's prefix (`/sandboxes/ID/v3/…`).
+  return ["", "/sandboxes/:sandbox"].flatMap((prefix) => {
+    const at = `${origin}${prefix}`;
+    const handlers = [
+      http.all(`${at}/v3`, resolver),
+      http.all(`${at}/v3/*`, resolver),
+      http.all(`${at}/__mock/*`, resolver),
+      // The signed blob URLs downloads redirect to, so a client that follows the 302 gets the bits.
+      http.all(`${at}/blobstore/*`, resolver),
+      // UAA on the same origin, where the root document's `login` link points.
+      http.all(`${at}/login`, resolver),
+      http.all(`${at}/oauth/*`, resolver),
+      // The V2 API's paths too, so that a client's `GET /v2/info` gets the simulator's 404 CF-NotFound, as over HTTP.
+      http.all(`${at}/v2`, resolver),
+      http.all(`${at}/v2/*`, resolver),
+    ];
+    // Not every path of the origin: a page served from the API's origin (a dev server) loads its own files there.
+    if (origin !== "*") handlers.push(http.all(`${at}/`, resolver));
+    else if (prefix !== "") handlers.push(http.all(`${at}`, resolver));
+    return handlers;
+  });
 }
