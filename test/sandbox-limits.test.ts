@@ -48,11 +48,12 @@ describe("sandbox limits", () => {
 
   it("an idle sandbox expires with its bits; a busy one does not; its token then gets 401 naming it", async () => {
     const store = createFileStore();
-    const sim = createSimulator({ ...quiet, store, sandboxIdleTimeout: 0.2 });
+    // An injected clock: nothing is idle until the test moves it, however slow the machine.
+    let clock = Date.parse("2025-01-15T10:00:00Z");
+    const sim = createSimulator({ ...quiet, store, sandboxIdleTimeout: 1, now: () => clock });
     await sim.ready;
     const idle = await sim.sandboxes.create({ id: "idle" });
     const busy = await sim.sandboxes.create({ id: "busy" });
-    const keepBusy = setInterval(() => void sim.request("/sandboxes/busy/v3"), 40);
     const token = await mintUserToken("space-developer", { sandbox: "idle" });
     const guid = packageGuid(idle.simulator, "web-app", "AWAITING_UPLOAD");
     const { body, contentType } = buildCfUploadBody({ bits: await buildAppZip({ "a.txt": "x".repeat(400_000) }) });
@@ -67,11 +68,11 @@ describe("sandbox limits", () => {
     const idleBlobs = ownedBlobs(idle.simulator);
     expect(idleBlobs.length).toBeGreaterThan(1);
     expect(await liveBlobs(store)).toEqual(expect.arrayContaining(idleBlobs));
-    try {
-      await vi.waitFor(() => expect(sim.sandboxes.get("idle")).toBeUndefined(), { timeout: 5000, interval: 50 });
-    } finally {
-      clearInterval(keepBusy);
-    }
+    expect(sim.sandboxes.get("idle")).toBe(idle);
+    // Two seconds later by the clock; busy gets a request at once (its use is noted before any await).
+    clock += 2000;
+    void sim.request("/sandboxes/busy/v3");
+    await vi.waitFor(() => expect(sim.sandboxes.get("idle")).toBeUndefined(), { timeout: 10_000, interval: 50 });
     expect(sim.sandboxes.get("busy")).toBe(busy);
     const left = await liveBlobs(store);
     expect(left.filter((id) => idleBlobs.includes(id))).toEqual([]);
