@@ -19,6 +19,8 @@ export type { MintTokenOptions, TokenClaims } from "./core/auth/tokens.js";
 export { mintUserToken, scopesForUser } from "./core/auth/user-tokens.js";
 export type { MintUserTokenOptions } from "./core/auth/user-tokens.js";
 export { createMemoryStore } from "./core/blob-store.js";
+export { DEFAULT_SANDBOX, SANDBOX_CLAIM, SANDBOX_HEADER } from "./core/sandboxes/resolve.js";
+export type { Sandbox, SandboxInfo, SandboxOptions, Sandboxes } from "./core/sandboxes/registry.js";
 export type { BlobInfo, BlobStore, BlobWriter } from "./core/blob-store.js";
 export type {
   AppData,

@@ -34,6 +34,10 @@ export const FLAGS = {
   "contract-verdicts": { type: "boolean" },
   world: { type: "string" },
   "pid-file": { type: "string" },
+  "base-path": { type: "string" },
+  "max-sandboxes": { type: "string" },
+  "sandbox-idle-timeout": { type: "string" },
+  sandbox: { type: "string" },
   user: { type: "string" },
   expired: { type: "boolean" },
   scope: { type: "string" },
@@ -47,7 +51,16 @@ export type FlagName = keyof typeof FLAGS;
 export type Flags = ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>["values"];
 
 /** The flags that are not the server's: no environment variable stands in for them. */
-const NOT_FROM_ENV = new Set<FlagName>(["user", "expired", "scope", "expires-in", "json", "help", "version"]);
+const NOT_FROM_ENV = new Set<FlagName>([
+  "user",
+  "expired",
+  "scope",
+  "expires-in",
+  "sandbox",
+  "json",
+  "help",
+  "version",
+]);
 
 /** `--max-body-size` → `MOCK_PACKAGES_MAX_BODY_SIZE`. */
 export function envName(flag: FlagName): string {

@@ -12,6 +12,8 @@ Usage:
 
 Server options:
   --port N                 port to listen on (default 4010; 0 picks a free one)
+  --base-path PATH         serve the API under PATH, e.g. /api/cf (GET /api/cf/v3/…, the admin API at
+                           /api/cf/__mock/…; links carry the path; outside it: 404 CF-NotFound)
   --host H                 address to bind (default 127.0.0.1, this machine only; any other address
                            prints a warning and makes the admin API need a token, see --admin-token)
   --seed N                 seed of the fixture world and of guids (default ${DEFAULTS.seed})
@@ -48,6 +50,9 @@ Server options:
   --world FILE             start on your own world (YAML or JSON, schema: fixtures/world.schema.json)
   --quiet                  no per-request log lines
   --pid-file FILE          write the server's process id to FILE at start; removed when it stops
+  --max-sandboxes N        most sandboxes at once (default ${DEFAULTS.maxSandboxes}; one more is 422); see POST /__mock/sandboxes
+  --sandbox-idle-timeout SECONDS  a sandbox with no request for this long is deleted with its bits
+                           (default ${DEFAULTS.sandboxIdleTimeout}; 0 keeps sandboxes until deleted)
 
   Every server option can come from the environment instead: MOCK_PACKAGES_<OPTION IN UPPER_SNAKE>,
   e.g. MOCK_PACKAGES_PORT=4010, MOCK_PACKAGES_NO_ADMIN=1 (on/off options take 1, true, 0 or false;
@@ -62,6 +67,7 @@ Token options:
   --expires-in SECONDS     lifetime (default 3600)
   --signing-key KEY        as above; must match the server's
   --world FILE             take the user's global role (and so the scopes) from this world file
+  --sandbox ID             a token for sandbox ID: every request with it is served by that sandbox
 
   -h, --help               show this help
   -v, --version            print the version
@@ -70,4 +76,6 @@ Examples:
   npx mock-packages --port 4010
   TOKEN=$(npx mock-packages token --user space-developer)
   curl -H "Authorization: bearer $TOKEN" http://127.0.0.1:4010/v3/packages
+  curl -X POST http://127.0.0.1:4010/__mock/sandboxes -H 'content-type: application/json' -d '{"id":"alice"}'
+  TOKEN=$(npx mock-packages token --user space-developer --sandbox alice)
 `;

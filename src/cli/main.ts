@@ -10,6 +10,7 @@ import { adminAccess, adminFlagProblem } from "./admin-access.js";
 import type { WorldData } from "../core/world/model.js";
 import { SCENARIOS, type ScenarioSetting } from "../core/scenarios/catalog.js";
 import { HELP } from "./help.js";
+import { normalizeBasePath } from "../core/http/mount.js";
 import { UsageError, parseFlags, type FlagName, type Flags } from "./flags.js";
 import { ScenarioError, parseLatency, parseScenario } from "../core/scenarios/parse.js";
 
@@ -125,7 +126,14 @@ export async function main(options: MainOptions): Promise<number> {
     if (problem) throw new UsageError(problem);
     const host = values.host ?? "127.0.0.1";
     const { adminOrigins, adminToken, generated } = adminAccess(values, host);
-    const server = { port, host, quiet: !!values.quiet, adminTokenGenerated: generated, pidFile: values["pid-file"] };
+    const server = {
+      port,
+      host,
+      basePath: basePathFlag(from("base-path"), values["base-path"]),
+      quiet: !!values.quiet,
+      adminTokenGenerated: generated,
+      pidFile: values["pid-file"],
+    };
     const simOptions = { ...(await simulatorOptions(values, from, stderr)), adminOrigins, adminToken };
     return await runServer(simOptions, server, options, say, stderr);
   } catch (error) {
@@ -138,6 +146,16 @@ export async function main(options: MainOptions): Promise<number> {
       return EXIT.USAGE;
     }
     throw error;
+  }
+}
+
+/** `--base-path /api/cf`: checked here, so that a bad one is a usage error naming where it came from. */
+function basePathFlag(from: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return normalizeBasePath(value, from);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^mock-packages: /, ""));
   }
 }
 
@@ -157,6 +175,7 @@ async function token(values: Flags, from: From, stderr: NodeJS.WritableStream): 
     scope: values.scope !== undefined ? values.scope.split(",").filter(Boolean) : undefined,
     globalRole: worldUser?.globalRole,
     signingKey: values["signing-key"],
+    sandbox: values.sandbox,
   });
 }
 
@@ -185,6 +204,8 @@ async function simulatorOptions(values: Flags, from: From, stderr: NodeJS.Writab
     maxBodySize: int("max-body-size"),
     maxJsonBodySize: int("max-json-body-size"),
     journalMaxBytes: int("journal-max-bytes"),
+    maxSandboxes: int("max-sandboxes"),
+    sandboxIdleTimeout: int("sandbox-idle-timeout"),
     maxPackageSize: int("max-package-size"),
     resourceCacheMinSize: int("resource-cache-min-size"),
     resourceCacheMaxSize: int("resource-cache-max-size"),

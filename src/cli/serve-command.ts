@@ -16,10 +16,18 @@ export async function runServer(
   {
     port,
     host,
+    basePath,
     quiet,
     adminTokenGenerated,
     pidFile,
-  }: { port: number; host: string; quiet: boolean; adminTokenGenerated?: boolean; pidFile?: string },
+  }: {
+    port: number;
+    host: string;
+    basePath?: string;
+    quiet: boolean;
+    adminTokenGenerated?: boolean;
+    pidFile?: string;
+  },
   options: MainOptions,
   say: (s: string) => void,
   stderr: NodeJS.WritableStream,
@@ -50,6 +58,7 @@ export async function runServer(
       simulator: sim,
       port,
       host,
+      basePath,
       onRequest: quiet ? undefined : (e) => say(logLine(e)),
     });
   } catch (error) {

@@ -14,6 +14,7 @@ import type { ResolvedOptions } from "./options.js";
 import type { PackageLifecycle, World } from "./packages/lifecycle.js";
 import type { PresentOptions } from "./presenters.js";
 import type { State } from "./world/state.js";
+import type { SandboxRegistry } from "./sandboxes/registry.js";
 
 /** The parts of one simulator that routes use, whatever world it serves. */
 export interface Services {
@@ -32,9 +33,14 @@ export interface Services {
   readonly log: Log;
   /** Back to the starting world (`POST /__mock/reset`). */
   reset(): Promise<void>;
+  /** The server's sandboxes (`/__mock/sandboxes`), shared by all of them. */
+  readonly sandboxes: SandboxRegistry;
+  /** The sandbox this simulator is: `default` for the server's own state. */
+  readonly sandboxId: string;
 }
 
 export class Context {
+  /** Where the API is as this request reached it: the request's origin and the path the API is served under. */
   readonly origin: string;
   private permissions: Permissions | undefined;
 
@@ -47,8 +53,10 @@ export class Context {
     readonly trace: RequestTrace,
     /** The world this request began in: a reset retires it, and then the request can change nothing. */
     readonly world: World,
+    /** The path the API is served under (`--base-path`, a sandbox's prefix), which every link carries. */
+    base = "",
   ) {
-    this.origin = url.origin;
+    this.origin = url.origin + base;
   }
 
   get state(): State {

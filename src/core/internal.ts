@@ -32,3 +32,37 @@ export function markInPage(request: Request): Request {
 export function isInPage(request: Request): boolean {
   return inPage.has(request);
 }
+
+const mounts = new WeakMap<Request, string>();
+
+/**
+ * Marks a request as sent to the API served under a path (`/api/cf` from `--base-path` or msw's
+ * `baseUrl`, then `/sandboxes/ID` for a sandbox reached by its prefix): the routes see the path
+ * without it, and every link, `Location` and root document of the answer carries it. A mark, not a
+ * new Request: the Node adapter's requests are lazy objects whose body and signal must stay theirs.
+ */
+export function mountAt(request: Request, base: string): Request {
+  if (base !== "") mounts.set(request, base);
+  return request;
+}
+
+/** The path the API of this request is served under (`""` at the root). */
+export function mountOf(request: Request): string {
+  return mounts.get(request) ?? "";
+}
+
+const refusals = new WeakMap<Request, Error>();
+
+/**
+ * Marks a request that no sandbox can take (two ways of naming one disagree, the one named does
+ * not exist): the default sandbox answers it with this error, through its CORS, request ids and journal.
+ */
+export function refuseWith(request: Request, error: Error): Request {
+  refusals.set(request, error);
+  return request;
+}
+
+/** The error a request was refused with before any route, or undefined. */
+export function refusalOf(request: Request): Error | undefined {
+  return refusals.get(request);
+}

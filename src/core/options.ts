@@ -90,6 +90,13 @@ export interface SimulatorOptions {
    * `GET /__mock/journal` says how many were dropped). Default 64 MiB.
    */
   journalMaxBytes?: number;
+  /** Most sandboxes the server holds at once (`--max-sandboxes`); creating one more is 422. Default 64. */
+  maxSandboxes?: number;
+  /**
+   * Seconds a sandbox may stay idle (no request) before it is deleted with its bits
+   * (`--sandbox-idle-timeout`); 0 keeps sandboxes until deleted. Default 1800 (30 minutes).
+   */
+  sandboxIdleTimeout?: number;
   /** Milliseconds since the epoch; for tests that need a fixed clock. Default `Date.now`. */
   now?: () => number;
   /** Receives the simulator's diagnostics. Default: warnings and errors to `console.error`. */
@@ -120,6 +127,8 @@ export interface ResolvedOptions {
   cors: boolean;
   journalLimit: number;
   journalMaxBytes: number;
+  maxSandboxes: number;
+  sandboxIdleTimeout: number;
 }
 
 /** The kinds of package blobstore a foundation may have, as far as downloads can tell. */
@@ -137,6 +146,8 @@ export const DEFAULTS = Object.freeze({
   maxJsonBodySize: 4 * 1024 * 1024,
   journalMaxBytes: 64 * 1024 * 1024,
   tokenTtl: 43200,
+  maxSandboxes: 64,
+  sandboxIdleTimeout: 1800,
   origin: "http://127.0.0.1:4010",
 });
 
@@ -214,5 +225,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     cors: options.cors ?? true,
     journalLimit: nonNegative("journalLimit", options.journalLimit, 10000),
     journalMaxBytes: nonNegative("journalMaxBytes", options.journalMaxBytes, DEFAULTS.journalMaxBytes),
+    maxSandboxes: nonNegative("maxSandboxes", options.maxSandboxes, DEFAULTS.maxSandboxes),
+    sandboxIdleTimeout: nonNegative("sandboxIdleTimeout", options.sandboxIdleTimeout, DEFAULTS.sandboxIdleTimeout),
   };
 }

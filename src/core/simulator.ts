@@ -17,7 +17,10 @@ import { withCors } from "./http/cors.js";
 import { FrontEndError } from "./http/front-end-error.js";
 import { withRequestIds } from "./http/request-id.js";
 import { createIdSource, type IdSource } from "./ids.js";
-import { ANSWER, type SimulatorInternals } from "./internal.js";
+import { ANSWER, mountOf, refusalOf, type SimulatorInternals } from "./internal.js";
+import { SandboxRegistry, type SandboxSimulator, type Sandboxes } from "./sandboxes/registry.js";
+import { DEFAULT_SANDBOX } from "./sandboxes/resolve.js";
+import { insideMount } from "./http/mount.js";
 import { createScheduler, type Log, type Scheduler } from "./jobs/scheduler.js";
 import { createJournal, type Journal, type RequestTrace } from "./journal/journal.js";
 import { recordRequests } from "./journal/record-requests.js";
@@ -58,6 +61,14 @@ export interface Simulator {
   bindScenario(packageGuid: string, scenario: ScenarioInput | null): void;
   /** Every request answered, with multipart summaries and contract verdicts; cleared by `reset()`. */
   readonly journal: Journal;
+  /**
+   * The server's sandboxes: isolated simulators beside this one (the default sandbox), reached by a
+   * token's claim, the path prefix `/sandboxes/ID` or the `X-Mock-Sandbox` header. Shared by every
+   * sandbox of a server; `reset()` and `close()` of the default sandbox reset only it, close all.
+   */
+  readonly sandboxes: Sandboxes;
+  /** This simulator's sandbox id: `default` for the one `createSimulator` returns. */
+  readonly sandboxId: string;
 }
 
 /** Creates a simulator. See {@link SimulatorOptions} for every option and its default. */
@@ -65,13 +76,25 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return new SimulatorInstance(options);
 }
 
+/** A request outside the path the API is served under: the same 404 as an unknown route, saying where the API is. */
+function outsideMount(base: string, pathname: string): CfError {
+  return CfError.withDetail(
+    "NotFound",
+    `Unknown request: this server serves the API under ${base} (--base-path), so send ${base}${pathname === "/" ? "/" : pathname}`,
+  );
+}
+
 const defaultLog: Log = (level, message, error) => {
   if (level !== "info") console.error(`[mock-packages] ${message}`, error ?? "");
 };
 
 /** The simulator behind {@link createSimulator}: the constructor wires the parts, each method is one operation. */
-class SimulatorInstance implements SimulatorInternals {
+class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
   readonly options: ResolvedOptions;
+  readonly sandboxes: SandboxRegistry;
+  readonly sandboxId: string;
+  /** This sandbox's own answers, without choosing a sandbox first. */
+  readonly answer: (request: Request) => Promise<Answer>;
   readonly journal: Journal;
   readonly [ANSWER]: (request: Request) => Promise<Answer>;
   private readonly store: BlobStore;
@@ -83,8 +106,13 @@ class SimulatorInstance implements SimulatorInternals {
   private loading: Promise<void>;
   private closed = false;
 
-  constructor(private readonly given: SimulatorOptions) {
+  constructor(
+    private readonly given: SimulatorOptions,
+    /** Set for a sandbox: the registry of the server it belongs to, and its id. */
+    sandbox?: { registry: SandboxRegistry; id: string },
+  ) {
     this.options = resolveOptions(given);
+    this.sandboxId = sandbox?.id ?? DEFAULT_SANDBOX;
     this.store = given.store ?? createMemoryStore();
     const now = given.now ?? (() => Date.now());
     const log = given.logger ?? defaultLog;
@@ -98,9 +126,31 @@ class SimulatorInstance implements SimulatorInternals {
     const { add: _add, ...journal } = this.entries;
     this.journal = journal;
     this.ids = createIdSource(this.options.seed);
+    this.sandboxes = sandbox?.registry ?? this.makeRegistry(now, log);
     this.services = this.makeServices(now, log);
-    this[ANSWER] = this.makeAnswerer(routeTable({ admin: this.options.admin }), log);
+    this.answer = this.makeAnswerer(routeTable({ admin: this.options.admin }), log);
+    // The default sandbox chooses the sandbox of each request first; a sandbox answers what it is handed.
+    const registry = this.sandboxes;
+    this[ANSWER] = sandbox ? this.answer : (request) => registry.route(request, this.answer);
     this.loading = this.loadWorld();
+  }
+
+  /** The server's sandboxes: each a simulator of the server's options with its own over them, on its share of the store. */
+  private makeRegistry(now: () => number, log: Log): SandboxRegistry {
+    const registry: SandboxRegistry = new SandboxRegistry({
+      store: this.store,
+      max: this.options.maxSandboxes,
+      idleTimeout: this.options.sandboxIdleTimeout,
+      seed: this.options.seed,
+      world: this.given.world,
+      now,
+      log,
+      make: (own, id) => {
+        const defined = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
+        return new SimulatorInstance({ ...this.given, ...defined, now, logger: log }, { registry, id });
+      },
+    });
+    return registry;
   }
 
   readonly handle = async (request: Request): Promise<Response> => toResponse(await this[ANSWER](request));
@@ -140,6 +190,7 @@ class SimulatorInstance implements SimulatorInternals {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sandboxId === DEFAULT_SANDBOX) await this.sandboxes.close();
     this.world?.retire();
     await this.scheduler.close();
     await this.store.clear();
@@ -203,6 +254,8 @@ class SimulatorInstance implements SimulatorInternals {
       now,
       log,
       reset: () => this.reset(),
+      sandboxes: this.sandboxes,
+      sandboxId: this.sandboxId,
     };
   }
 
@@ -213,14 +266,19 @@ class SimulatorInstance implements SimulatorInternals {
   private makeAnswerer(router: Router<RouteHandler>, log: Log): (request: Request) => Promise<Answer> {
     const dispatch = async (request: Request, trace: RequestTrace): Promise<Answer> => {
       try {
+        const refused = refusalOf(request);
+        if (refused) throw refused;
         if (this.closed) throw new CfError("ServiceUnavailable", "The simulator has been closed");
         await this.loading;
         const url = new URL(request.url);
-        const match = router.match(request.method, url.pathname.replace(/\/{2,}/g, "/"));
+        const base = mountOf(request);
+        const path = insideMount(url.pathname, base);
+        if (path === null) throw outsideMount(base, url.pathname);
+        const match = router.match(request.method, path);
         // The Cloud Controller answers unknown routes and methods with 404 CF-NotFound.
         if (!match) throw new CfError("NotFound");
         const world = this.current();
-        return await match.handler(new Context(request, url, match.params, this.services, trace, world));
+        return await match.handler(new Context(request, url, match.params, this.services, trace, world, base));
       } catch (error) {
         if (error instanceof CfError) return cfErrorAnswer(error);
         if (error instanceof Cancelled) {

@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Answer } from "../core/http/answer.js";
-import { answererOf } from "../core/internal.js";
+import { normalizeBasePath } from "../core/http/mount.js";
+import { answererOf, mountAt } from "../core/internal.js";
 import { redactTarget } from "../core/journal/redact.js";
 import type { Simulator } from "../core/simulator.js";
 import { originOf, toRequest } from "./request.js";
@@ -17,6 +18,12 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1: the simulator is reachable from this machine only unless told otherwise. */
   host?: string;
+  /**
+   * Serve the API under this path, e.g. `/api/cf` (`--base-path`): `GET /api/cf/v3/…`, the admin
+   * API at `/api/cf/__mock/…`, and every link, `Location` and root document in the answers carries
+   * the path. A request outside it answers `404 CF-NotFound` saying where the API is. Default: the root.
+   */
+  basePath?: string;
   /**
    * Called once per request, for a log line. `aborted`: the client went away before the whole
    * answer was written; `dropped`: the simulator answered by dropping the connection (the
@@ -38,7 +45,7 @@ export interface RequestLogEntry {
 }
 
 export interface RunningServer {
-  /** `http://host:port`, with the real port when 0 was asked for. */
+  /** `http://host:port` and the base path, with the real port when 0 was asked for. */
   readonly url: string;
   readonly port: number;
   readonly server: Server;
@@ -103,7 +110,13 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     }
     return origin;
   };
-  const answer = answerFor(options.simulator);
+  let base: string;
+  try {
+    base = normalizeBasePath(options.basePath ?? "", "serve's basePath (--base-path)");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const answer = answerFor(options.simulator, base);
   const server = createServer((req, res) => void serveOne(req, res, originFor(req.headers.host), answer, options));
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
@@ -113,7 +126,7 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
       const { port } = server.address() as AddressInfo;
       const shownHost = host.includes(":") ? `[${host}]` : host;
       resolve({
-        url: `http://${shownHost}:${port}`,
+        url: `http://${shownHost}:${port}${base}`,
         port,
         server,
         close: () =>
@@ -130,11 +143,11 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
 type Reply = (request: Request, res: ServerResponse) => Promise<{ dropped: boolean; scenario: string | null }>;
 
 /** How the simulator's answer reaches the socket: as plain data from the core, or as a `Response`. */
-function answerFor(sim: Simulator): Reply {
+function answerFor(sim: Simulator, base: string): Reply {
   const answerer = answererOf(sim);
   if (answerer) {
     return async (request, res) => {
-      const answer = await answerer(request);
+      const answer = await answerer(mountAt(request, base));
       // No answer at all (the connection-reset scenario, a hung upload whose client left): drop the connection.
       const scenario = answer.scenario ?? null;
       if (answer.dropConnection) {
@@ -146,7 +159,7 @@ function answerFor(sim: Simulator): Reply {
     };
   }
   return async (request, res) => {
-    const response = await sim.handle(request);
+    const response = await sim.handle(mountAt(request, base));
     if (response.type === "error") {
       res.destroy();
       return { dropped: true, scenario: null };

@@ -793,7 +793,14 @@ export interface paths {
   "/__mock/scenario": {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -858,7 +865,14 @@ export interface paths {
   "/__mock/reset": {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -881,7 +895,14 @@ export interface paths {
   "/__mock/journal": {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -914,10 +935,165 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/__mock/sandboxes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the sandboxes
+     * @description Every sandbox but the default one, with its base URL and when it expires, and the limits of the server.
+     */
+    get: operations["listMockSandboxes"];
+    put?: never;
+    /**
+     * Create a sandbox
+     * @description A new sandbox: an isolated simulator beside the server's own state, with its own world,
+     *     scenario and bindings, journal, jobs and stored bits. Options not given are the server's.
+     *     422 past the limit (`--max-sandboxes`) or for an id in use.
+     */
+    post: operations["createMockSandbox"];
+    delete?: never;
+    options?: never;
+    /**
+     * List the sandboxes (headers only)
+     * @description As `GET` (listMockSandboxes), without a body.
+     */
+    head: operations["headListMockSandboxes"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/sandboxes/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    /**
+     * Show a sandbox
+     * @description One sandbox, with its base URL, its scenario now and when it expires if left idle.
+     */
+    get: operations["getMockSandbox"];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a sandbox
+     * @description Gone at once, with its journal, jobs and stored bits: its requests in flight answer
+     *     503 `CF-ServiceUnavailable` and change nothing; later requests naming it answer 404
+     *     (prefix, header) or 401 (a token minted for it).
+     */
+    delete: operations["deleteMockSandbox"];
+    options?: never;
+    /**
+     * Show a sandbox (headers only)
+     * @description As `GET` (getMockSandbox), without a body.
+     */
+    head: operations["headGetMockSandbox"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/sandboxes/{id}/reset": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reset a sandbox
+     * @description The sandbox's starting world and scenario again, its journal empty, no job of it left running.
+     */
+    post: operations["resetMockSandbox"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/sandboxes/{id}/tokens": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mint a token for a sandbox
+     * @description A user's bearer token carrying the sandbox's `mock_sandbox` claim: every request with
+     *     it is served by that sandbox, whatever URL it is sent to. For clients in any language;
+     *     the same as `mock-packages token --user NAME --sandbox ID`.
+     */
+    post: operations["mintMockSandboxToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** @description What a sandbox may differ in from the server; every option left out is the server's. */
+    MockSandboxOptions: {
+      /** @description Its id (not `default`). Default a random `sb-…` id. */
+      id?: string;
+      /** @description Seed of its fixture world and guids. */
+      seed?: number;
+      /** @description Its starting scenario, by name or as `PUT /__mock/scenario` takes it. */
+      scenario?: components["schemas"]["ScenarioName"] | Record<string, never>;
+      /** @description Milliseconds from an accepted upload to the end of its job. */
+      processing_delay?: number;
+      /** @enum {string} */
+      blobstore?: "remote" | "local";
+    };
+    MockSandbox: {
+      id: string;
+      /** @description The API of the sandbox: `<server>/sandboxes/<id>`. */
+      base_url: string;
+      /** @description The header that names it, for clients that can add one. */
+      header: {
+        "X-Mock-Sandbox"?: string;
+      };
+      seed: number;
+      /** @description Its global scenario now. */
+      scenario: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      last_used_at: string;
+      /**
+       * Format: date-time
+       * @description When it is deleted if left idle (null: never).
+       */
+      expires_at: string | null;
+      /** @description How to get tokens that carry its claim. */
+      tokens: {
+        [key: string]: string;
+      };
+    };
+    MockSandboxList: {
+      sandboxes: components["schemas"]["MockSandbox"][];
+      max_sandboxes: number;
+      /** @description Seconds of idleness before a sandbox is deleted; 0: never. */
+      idle_timeout: number;
+    };
     /** @description UAA's login info, as the simulator answers it (keys in this order). */
     UaaLoginInfo: {
       app: {
@@ -1706,6 +1882,66 @@ export interface components {
     };
   };
   responses: {
+    /** @description Not Found. No sandbox has this id (`CF-ResourceNotFound`), or the admin API is off (`CF-NotFound`). */
+    MockSandboxNotFound: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "errors": [
+         *         {
+         *           "detail": "Sandbox 'alice' not found",
+         *           "title": "CF-ResourceNotFound",
+         *           "code": 10010
+         *         }
+         *       ]
+         *     }
+         */
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Bad Request. The body is not what the operation takes (`CF-BadRequest`, `CF-MessageParseError` when it is not JSON), or a browser page's change lacks JSON or `X-Mock-Packages`; the detail says what is wrong. */
+    MockSandboxBadRequest: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "errors": [
+         *         {
+         *           "detail": "Bad request: unknown option 'name'; a sandbox takes id, seed, scenario, processing_delay, blobstore",
+         *           "title": "CF-BadRequest",
+         *           "code": 1004
+         *         }
+         *       ]
+         *     }
+         */
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Unprocessable. The server holds as many sandboxes as it may (`--max-sandboxes`), or the id is in use. */
+    MockSandboxRefused: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "errors": [
+         *         {
+         *           "detail": "This server holds 64 sandboxes, its limit (--max-sandboxes, option maxSandboxes): delete one (DELETE /__mock/sandboxes/ID) or start the server with a higher limit.",
+         *           "title": "CF-UnprocessableEntity",
+         *           "code": 10008
+         *         }
+         *       ]
+         *     }
+         */
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
     /**
      * @description The answer to a `HEAD`: the status and headers the `GET` of the same URL gets (its
      *     `Content-Type`, and the `Content-Length` of the body it would have had), with no body.
@@ -2042,6 +2278,14 @@ export interface components {
     };
   };
   parameters: {
+    /** @description The sandbox's id. */
+    MockSandboxId: string;
+    /**
+     * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+     *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+     *     claim when they name one too.
+     */
+    MockSandboxHeader: string;
     /** @description The unique identifier for the resource */
     PackageGuid: string;
     /** @description The unique identifier for the app */
@@ -4521,7 +4765,14 @@ export interface operations {
   getMockScenario: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4536,7 +4787,14 @@ export interface operations {
   setMockScenario: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4553,7 +4811,14 @@ export interface operations {
   headGetMockScenario: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4618,7 +4883,14 @@ export interface operations {
   resetMock: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4651,7 +4923,14 @@ export interface operations {
         /** @description `true`: only requests that broke the contract. */
         violations?: "true" | "false";
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4739,7 +5018,14 @@ export interface operations {
   clearMockJournal: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4772,7 +5058,14 @@ export interface operations {
         /** @description `true`: only requests that broke the contract. */
         violations?: "true" | "false";
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Names the sandbox that answers the request (see "Sandboxes" in the description). Any
+         *     operation takes it; it must agree with the path prefix and the token's `mock_sandbox`
+         *     claim when they name one too.
+         */
+        "X-Mock-Sandbox"?: components["parameters"]["MockSandboxHeader"];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4783,6 +5076,290 @@ export interface operations {
       401: components["responses"]["HeadAnswer"];
       403: components["responses"]["HeadAnswer"];
       404: components["responses"]["HeadAnswer"];
+    };
+  };
+  listMockSandboxes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every sandbox (the default one aside), with the limits. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "sandboxes": [
+           *         {
+           *           "id": "alice",
+           *           "base_url": "http://127.0.0.1:4010/sandboxes/alice",
+           *           "header": {
+           *             "X-Mock-Sandbox": "alice"
+           *           },
+           *           "seed": 4010,
+           *           "scenario": "cloud-controller",
+           *           "created_at": "2025-01-15T10:20:30.120Z",
+           *           "last_used_at": "2025-01-15T10:20:30.120Z",
+           *           "expires_at": "2025-01-15T10:50:30.120Z",
+           *           "tokens": {
+           *             "admin_api": "POST http://127.0.0.1:4010/__mock/sandboxes/alice/tokens {\"user\":\"space-developer\"}",
+           *             "cli": "npx mock-packages token --user space-developer --sandbox alice",
+           *             "code": "mintUserToken(\"space-developer\", { sandbox: \"alice\" })"
+           *           }
+           *         }
+           *       ],
+           *       "max_sandboxes": 64,
+           *       "idle_timeout": 1800
+           *     }
+           */
+          "application/json": components["schemas"]["MockSandboxList"];
+        };
+      };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  createMockSandbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "id": "alice",
+         *       "scenario": "rate-limited"
+         *     }
+         */
+        "application/json": components["schemas"]["MockSandboxOptions"];
+      };
+    };
+    responses: {
+      /** @description The sandbox, with its base URL and how to get tokens for it. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "alice",
+           *       "base_url": "http://127.0.0.1:4010/sandboxes/alice",
+           *       "header": {
+           *         "X-Mock-Sandbox": "alice"
+           *       },
+           *       "seed": 4010,
+           *       "scenario": "cloud-controller",
+           *       "created_at": "2025-01-15T10:20:30.120Z",
+           *       "last_used_at": "2025-01-15T10:20:30.120Z",
+           *       "expires_at": "2025-01-15T10:50:30.120Z",
+           *       "tokens": {
+           *         "admin_api": "POST http://127.0.0.1:4010/__mock/sandboxes/alice/tokens {\"user\":\"space-developer\"}",
+           *         "cli": "npx mock-packages token --user space-developer --sandbox alice",
+           *         "code": "mintUserToken(\"space-developer\", { sandbox: \"alice\" })"
+           *       }
+           *     }
+           */
+          "application/json": components["schemas"]["MockSandbox"];
+        };
+      };
+      400: components["responses"]["MockSandboxBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+      413: components["responses"]["JsonBodyTooLarge"];
+      422: components["responses"]["MockSandboxRefused"];
+    };
+  };
+  headListMockSandboxes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  getMockSandbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The sandbox. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "alice",
+           *       "base_url": "http://127.0.0.1:4010/sandboxes/alice",
+           *       "header": {
+           *         "X-Mock-Sandbox": "alice"
+           *       },
+           *       "seed": 4010,
+           *       "scenario": "cloud-controller",
+           *       "created_at": "2025-01-15T10:20:30.120Z",
+           *       "last_used_at": "2025-01-15T10:20:30.120Z",
+           *       "expires_at": "2025-01-15T10:50:30.120Z",
+           *       "tokens": {
+           *         "admin_api": "POST http://127.0.0.1:4010/__mock/sandboxes/alice/tokens {\"user\":\"space-developer\"}",
+           *         "cli": "npx mock-packages token --user space-developer --sandbox alice",
+           *         "code": "mintUserToken(\"space-developer\", { sandbox: \"alice\" })"
+           *       }
+           *     }
+           */
+          "application/json": components["schemas"]["MockSandbox"];
+        };
+      };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockSandboxNotFound"];
+    };
+  };
+  deleteMockSandbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. No body. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockSandboxNotFound"];
+    };
+  };
+  headGetMockSandbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  resetMockSandbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Reset. No body. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components["responses"]["MockAdminChangeRefused"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockSandboxNotFound"];
+    };
+  };
+  mintMockSandboxToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox's id. */
+        id: components["parameters"]["MockSandboxId"];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "user": "space-developer"
+         *     }
+         */
+        "application/json": {
+          /** @description A user name (fixture users have their roles). */
+          user: string;
+          /** @description Lifetime in seconds. Default 3600. */
+          expires_in?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The token. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl",
+           *       "user": "space-developer",
+           *       "sandbox": "alice"
+           *     }
+           */
+          "application/json": {
+            token: string;
+            user: string;
+            sandbox: string;
+          };
+        };
+      };
+      400: components["responses"]["MockSandboxBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockSandboxNotFound"];
+      413: components["responses"]["JsonBodyTooLarge"];
     };
   };
 }

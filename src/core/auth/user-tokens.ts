@@ -42,6 +42,12 @@ export interface MintUserTokenOptions {
   /** The user's guid; default: the stable guid of the name, as fixture users have. */
   userId?: string;
   now?: number;
+  /**
+   * A sandbox id: the token carries it as its `mock_sandbox` claim, and every request with it is
+   * served by that sandbox, whatever URL it is sent to. Default: none (the default sandbox, or the
+   * one a path prefix or `X-Mock-Sandbox` names).
+   */
+  sandbox?: string;
 }
 
 /**
@@ -58,5 +64,6 @@ export async function mintUserToken(userName: string, options: MintUserTokenOpti
     expiresIn: options.expired ? -3600 : options.expiresIn,
     signingKey: options.signingKey,
     now: options.now,
+    ...(options.sandbox !== undefined ? { extra: { mock_sandbox: options.sandbox } } : {}),
   });
 }

@@ -17,12 +17,13 @@
 import type { Answer } from "./answer.js";
 import { cfErrorAnswer } from "./answer.js";
 import { isAdminPath, mayUseAdmin, originRefused } from "./admin-origins.js";
+import { routePathOf } from "./mount.js";
 
-const ALLOW_HEADERS = "Authorization, Content-Type, Prefer, X-Requested-With";
+const ALLOW_HEADERS = "Authorization, Content-Type, Prefer, X-Requested-With, X-Mock-Sandbox";
 const EXPOSE_HEADERS = "Location, X-VCAP-Request-ID, X-Mock-Packages-Detail";
 /** What the admin API's clients send: its methods, JSON, the admin token, the header that marks a change. */
 const ADMIN_METHODS = "GET, PUT, POST, DELETE, OPTIONS";
-const ADMIN_HEADERS = "Authorization, Content-Type, X-Mock-Packages";
+const ADMIN_HEADERS = "Authorization, Content-Type, X-Mock-Packages, X-Mock-Sandbox";
 
 function preflight(origin: string, methods: string, headers: string): Answer {
   return {
@@ -44,7 +45,7 @@ export function withCors(
 ): (request: Request) => Promise<Answer> {
   return async (request) => {
     const origin = request.headers.get("origin");
-    const admin = isAdminPath(new URL(request.url).pathname);
+    const admin = isAdminPath(routePathOf(request) ?? new URL(request.url).pathname);
     const granted = !admin || (origin !== null && mayUseAdmin(request, adminOrigins));
     if (request.method === "OPTIONS" && request.headers.has("access-control-request-method")) {
       // A browser's preflight: for the CF API, allow the headers a client of it sends, Prefer included.

@@ -14,6 +14,8 @@ import {
   type RequestChecker,
   type RequestTrace,
 } from "./journal.js";
+import { routePathOf } from "../http/mount.js";
+import { mountOf } from "../internal.js";
 import { redactHeaders, redactPath, redactQuery } from "./redact.js";
 
 export type TracedHandler = (request: Request, trace: RequestTrace) => Promise<Answer>;
@@ -29,11 +31,13 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
   return async (request) => {
     const trace: RequestTrace = { scenario: null, multipart: null, body: null };
     const url = new URL(request.url);
-    if (url.pathname.startsWith("/__mock/") || request.method === "OPTIONS") return next(request, trace);
+    // As the API sees it: without the path it is served under (a base path, a sandbox's prefix).
+    const pathname = mountOf(request) === "" ? url.pathname : (routePathOf(request, url) ?? url.pathname);
+    if (pathname.startsWith("/__mock/") || request.method === "OPTIONS") return next(request, trace);
     const started = options.now();
     // Read before the route runs: a route may consume the request.
     const headers = redactHeaders(request.headers);
-    const path = redactPath(url.pathname);
+    const path = redactPath(pathname);
     const query = redactQuery(url.search);
     const bodySent = request.body !== null;
     const answer = await next(request, trace);

@@ -19,6 +19,14 @@ import {
   handleUnbindPackageScenario,
 } from "./admin.js";
 import { guardAdmin } from "./admin-guard.js";
+import {
+  handleCreateSandbox,
+  handleDeleteSandbox,
+  handleGetSandbox,
+  handleListSandboxes,
+  handleMintSandboxToken,
+  handleResetSandbox,
+} from "./sandboxes.js";
 import { handleGetApp, handleListApps } from "./apps.js";
 import { handleBlobDownload } from "./blobstore.js";
 import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./feature-flags.js";
@@ -80,5 +88,11 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
     .add("DELETE", "/__mock/packages/{guid}/scenario", guardAdmin(handleUnbindPackageScenario))
     .add("POST", "/__mock/reset", guardAdmin(handleReset))
     .add("GET", "/__mock/journal", guardAdmin(handleGetJournal))
-    .add("DELETE", "/__mock/journal", guardAdmin(handleClearJournal));
+    .add("DELETE", "/__mock/journal", guardAdmin(handleClearJournal))
+    .add("POST", "/__mock/sandboxes", guardAdmin(handleCreateSandbox))
+    .add("GET", "/__mock/sandboxes", guardAdmin(handleListSandboxes))
+    .add("GET", "/__mock/sandboxes/{id}", guardAdmin(handleGetSandbox))
+    .add("DELETE", "/__mock/sandboxes/{id}", guardAdmin(handleDeleteSandbox))
+    .add("POST", "/__mock/sandboxes/{id}/reset", guardAdmin(handleResetSandbox))
+    .add("POST", "/__mock/sandboxes/{id}/tokens", guardAdmin(handleMintSandboxToken));
 }
