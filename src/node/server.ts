@@ -6,10 +6,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Answer } from "../core/http/answer.js";
-import { answererOf } from "../core/internal.js";
+import { answererOf, useUiFiles } from "../core/internal.js";
 import { redactTarget } from "../core/journal/redact.js";
 import type { Simulator } from "../core/simulator.js";
 import { originOf, toRequest } from "./request.js";
+import { packagedUiFiles } from "./ui-files.js";
 
 export interface ServeOptions {
   simulator: Simulator;
@@ -75,14 +76,24 @@ async function writeStream(res: ServerResponse, body: ReadableStream<Uint8Array>
     return;
   }
   const reader = body.getReader();
+  // A client that leaves ends the stream: an event stream would otherwise wait for its next event,
+  // and a write waiting for "drain" on a closed socket would wait for ever.
+  const gone = () => void reader.cancel().catch(() => {});
+  res.once("close", gone);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve));
+      if (done || res.destroyed) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
+      }
       if (res.destroyed) break;
     }
   } finally {
+    res.off("close", gone);
     reader.releaseLock();
     res.end();
   }
@@ -103,6 +114,9 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     }
     return origin;
   };
+  // The dashboard (/__mock/ui/) is the HTTP server's: its files come from the package.
+  const files = packagedUiFiles();
+  if (files) useUiFiles(options.simulator, files);
   const answer = answerFor(options.simulator);
   const server = createServer((req, res) => void serveOne(req, res, originFor(req.headers.host), answer, options));
   server.keepAliveTimeout = 5000;

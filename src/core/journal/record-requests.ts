@@ -1,7 +1,8 @@
 /**
  * The journal as a wrapper around the simulator's answers: every request
  * outside the admin API is recorded with what its route read (the multipart
- * summary, a JSON body, the scenario), its status and duration, and, with a
+ * summary, a JSON body, the scenario), its status, the answer's headers and body (a bounded
+ * prefix, `answer-record.ts`) and duration, and, with a
  * contract checker, a verdict on the request. Credentials are redacted before
  * anything is kept or checked (`redact.ts`).
  */
@@ -14,6 +15,7 @@ import {
   type RequestChecker,
   type RequestTrace,
 } from "./journal.js";
+import { recordAnswer } from "./answer-record.js";
 import { redactHeaders, redactPath, redactQuery } from "./redact.js";
 
 export type TracedHandler = (request: Request, trace: RequestTrace) => Promise<Answer>;
@@ -49,6 +51,7 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
       body,
       ...(bodyOmitted > 0 ? { bodyOmitted } : {}),
       status: answer.dropConnection ? 0 : answer.status,
+      response: recordAnswer(answer),
       scenario: trace.scenario,
       contract: verdict(options, { method: request.method, path, query, headers, body, bodyOmitted, bodySent }, trace),
       durationMs: options.now() - started,
