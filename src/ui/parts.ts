@@ -41,3 +41,8 @@ export function Empty({ children }: { children: ComponentChildren }) {
 export function origin(store: Store): string {
   return `${location.origin}${store.api.base}`;
 }
+
+/** A table's horizontal scroller: focusable, so that keyboard users can scroll it too (axe: scrollable-region-focusable). */
+export function Scroll({ label, children }: { label: string; children?: ComponentChildren }) {
+  return h("div", { class: "scroll", tabIndex: 0, role: "region", "aria-label": label }, children);
+}

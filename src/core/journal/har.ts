@@ -133,6 +133,17 @@ function response(entry: JournalEntry): HarEntry["response"] {
   };
 }
 
+/**
+ * The request's URL as an RFC 3986 URI (HAR asks for one): characters a URI may not hold, such
+ * as the brackets of `[redacted]`, percent-encoded; `%` escapes already there stay.
+ */
+function harUrl(origin: string, entry: JournalEntry): string {
+  const target = `${entry.path}${entry.query}`.replace(/[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/g, (c) =>
+    encodeURIComponent(c),
+  );
+  return `${origin}${target}`;
+}
+
 /** One HAR entry for one journal entry. */
 export function harEntry(entry: JournalEntry, origin: string): HarEntry {
   const data = postData(entry);
@@ -141,7 +152,7 @@ export function harEntry(entry: JournalEntry, origin: string): HarEntry {
     time: entry.durationMs,
     request: {
       method: entry.method,
-      url: `${origin}${entry.path}${entry.query}`,
+      url: harUrl(origin, entry),
       httpVersion: "HTTP/1.1",
       cookies: [],
       headers: pairs(entry.headers),

@@ -1,7 +1,7 @@
 /** Requests: the journal as a table with filters; a row opens the request and its answer. */
 import { h } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Empty, origin, time } from "../parts.js";
+import { Empty, Scroll, origin, time } from "../parts.js";
 import type { JournalRow, Store } from "../store.js";
 
 const UPLOAD = /^\/v3\/packages\/[^/]+\/upload\/?$/;
@@ -222,8 +222,8 @@ export function RequestsView({ store, rows, dropped }: { store: Store; rows: Jou
       `${shown.length} of ${rows.length} requests shown${dropped ? `; ${dropped} dropped from the journal (its bounds)` : ""}.`,
     ),
     h(
-      "div",
-      { class: "scroll" },
+      Scroll,
+      { label: "Requests" },
       h(
         "table",
         { class: "requests" },

@@ -1,7 +1,7 @@
 /** Scenarios: the catalog, the global scenario, per-package bindings and the Prefer header forms. */
 import { h } from "preact";
 import { useState } from "preact/hooks";
-import { Badge, shortGuid } from "../parts.js";
+import { Badge, Scroll, shortGuid } from "../parts.js";
 import { allPackages, type CatalogEntry, type Setting, type State, type Store } from "../store.js";
 
 function settingText(s: Setting): string {
@@ -101,8 +101,8 @@ function Bindings({ store, state }: { store: Store; state: State }) {
     h("h2", { id: "bindings-h" }, "Per-package bindings"),
     h("p", { class: "muted" }, "A binding wins over the global scenario, for that package only."),
     h(
-      "div",
-      { class: "scroll" },
+      Scroll,
+      { label: "Package bindings" },
       h(
         "table",
         null,
@@ -180,8 +180,8 @@ export function ScenariosView({ store, state }: { store: Store; state: State }) 
       { "aria-labelledby": "catalog-h" },
       h("h2", { id: "catalog-h" }, "Catalog"),
       h(
-        "div",
-        { class: "scroll" },
+        Scroll,
+        { label: "Scenario catalog" },
         h(
           "table",
           null,

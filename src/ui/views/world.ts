@@ -1,6 +1,6 @@
 /** World: orgs, spaces, apps and their packages, live. */
 import { h } from "preact";
-import { Badge, Empty, dateTime, shortGuid } from "../parts.js";
+import { Badge, Scroll, Empty, dateTime, shortGuid } from "../parts.js";
 import type { AppView, PackageView, Store, WorldView } from "../store.js";
 
 function PackageRow({ pkg, binding }: { pkg: PackageView; binding: string | undefined }) {
@@ -23,11 +23,7 @@ function PackageRow({ pkg, binding }: { pkg: PackageView; binding: string | unde
       "td",
       null,
       pkg.download
-        ? h(
-            "a",
-            { href: pkg.download, download: `${pkg.guid}.zip`, "aria-label": `Download package ${pkg.guid}` },
-            "zip",
-          )
+        ? h("a", { href: pkg.download, download: `${pkg.guid}.zip`, "aria-label": `zip of package ${pkg.guid}` }, "zip")
         : "",
     ),
   );
@@ -41,8 +37,8 @@ function AppBlock({ app, bindings }: { app: AppView; bindings: Record<string, { 
     app.packages.length === 0
       ? h("p", { class: "muted" }, "No packages.")
       : h(
-          "div",
-          { class: "scroll" },
+          Scroll,
+          { label: `Packages of ${app.name}` },
           h(
             "table",
             null,
