@@ -1,7 +1,7 @@
 /**
  * What the journal keeps of an answer: its headers and a prefix of its body, redacted. Text bodies
  * (JSON, the front end's HTML pages, the blobstore's XML) are kept up to their first 64 KiB;
- * streamed bodies (zip downloads, the admin API's lists) are not read, only their size is noted.
+ * streamed bodies (zip downloads) are not read, only their size is noted.
  */
 import type { Answer } from "../http/answer.js";
 import { JOURNAL_TEXT_PREFIX, type JournalResponse } from "./journal.js";
