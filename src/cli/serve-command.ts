@@ -85,7 +85,8 @@ export async function runServer(
   const warning = exposureWarning(host, { ...access, admin: sim.options.admin, signingKey: simOptions.signingKey });
   if (warning) stderr.write(`${warning}\n`);
   const tokenLine = sim.options.admin ? adminTokenLine(access) : null;
-  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, tokenLine, say);
+  const dashboard = sim.options.admin ? dashboardLine(running.url, access) : null;
+  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, [tokenLine, dashboard], say);
   options.onListening?.(running.url);
 
   await stopped;
@@ -96,6 +97,17 @@ export async function runServer(
   store.dispose();
   process.off("exit", disposeOnExit);
   return EXIT.OK;
+}
+
+/**
+ * Where the dashboard is. With an admin token the command made up, the link carries it in its
+ * fragment (`#token=…`, never sent to the server), as the banner prints that token anyway.
+ */
+function dashboardLine(url: string, access: { adminToken?: string; generated: boolean }): string {
+  const page = `${url}/__mock/ui/`;
+  if (!access.adminToken) return `Dashboard: ${page}`;
+  if (access.generated) return `Dashboard: ${page}#token=${encodeURIComponent(access.adminToken)}`;
+  return `Dashboard: ${page} (it asks for the admin token)`;
 }
 
 /** One request's log line: the time it ended (ISO 8601, ms), method, path, status, duration, and the scenario of an upload. */
@@ -122,7 +134,7 @@ function printBanner(
   url: string,
   directory: string,
   ownKey: boolean,
-  tokenLine: string | null,
+  adminLines: Array<string | null>,
   say: (s: string) => void,
 ): void {
   say(`Users (token: npx mock-packages token --user NAME${ownKey ? " --signing-key KEY" : ""}):`);
@@ -149,7 +161,7 @@ function printBanner(
       ? "Downloads: 200 with the zip (local blobstore)"
       : "Downloads: 302 to a signed blob URL, good for an hour (remote blobstore; --blobstore local answers 200)",
   );
-  if (tokenLine) say(tokenLine);
+  for (const line of adminLines) if (line) say(line);
   say(`Bits are kept in ${directory} (removed on exit)`);
   say(`mock-packages listening on ${url} (Ctrl-C stops it)`);
 }

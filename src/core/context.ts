@@ -10,6 +10,8 @@ import { readJsonText } from "./http/json-body.js";
 import type { IdSource } from "./ids.js";
 import type { Scheduler, Log } from "./jobs/scheduler.js";
 import type { Journal, RequestTrace } from "./journal/journal.js";
+import type { EventHub } from "./events/hub.js";
+import type { UiFiles } from "./routes/dashboard.js";
 import type { ResolvedOptions } from "./options.js";
 import type { PackageLifecycle, World } from "./packages/lifecycle.js";
 import type { PresentOptions } from "./presenters.js";
@@ -31,6 +33,10 @@ export interface Services {
   readonly blobSigner: BlobSigner;
   now(): number;
   readonly log: Log;
+  /** The live event stream's subscribers (`GET /__mock/events`). */
+  readonly events: EventHub;
+  /** The dashboard's files, when an adapter (the HTTP server) provides them. */
+  readonly uiFiles: UiFiles | null;
   /** Back to the starting world (`POST /__mock/reset`). */
   reset(): Promise<void>;
   /** The server's sandboxes (`/__mock/sandboxes`), shared by all of them. */

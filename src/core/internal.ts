@@ -8,11 +8,23 @@
  */
 import type { Answer } from "./http/answer.js";
 import type { Simulator } from "./simulator.js";
+import type { UiFiles } from "./routes/dashboard.js";
 
 export const ANSWER = Symbol("mock-packages.answer");
+/** How the HTTP server gives a simulator the dashboard's files (`/__mock/ui/`), read from the package. */
+export const USE_UI_FILES = Symbol("mock-packages.use-ui-files");
 
 export interface SimulatorInternals extends Simulator {
   readonly [ANSWER]: (request: Request) => Promise<Answer>;
+  [USE_UI_FILES](files: UiFiles): void;
+}
+
+/** Gives a simulator made by `createSimulator` the dashboard's files; false for any other object. */
+export function useUiFiles(simulator: Simulator, files: UiFiles): boolean {
+  const use = (simulator as Partial<SimulatorInternals>)[USE_UI_FILES];
+  if (typeof use !== "function") return false;
+  use.call(simulator, files);
+  return true;
 }
 
 /** The plain-data answerer of a simulator made by `createSimulator`, or null for any other object. */

@@ -17,10 +17,13 @@ import { withCors } from "./http/cors.js";
 import { FrontEndError } from "./http/front-end-error.js";
 import { withRequestIds } from "./http/request-id.js";
 import { createIdSource, type IdSource } from "./ids.js";
-import { ANSWER, mountOf, refusalOf, type SimulatorInternals } from "./internal.js";
 import { SandboxRegistry, type SandboxSimulator, type Sandboxes } from "./sandboxes/registry.js";
 import { DEFAULT_SANDBOX } from "./sandboxes/resolve.js";
 import { insideMount } from "./http/mount.js";
+import { ANSWER, USE_UI_FILES, mountOf, refusalOf, type SimulatorInternals } from "./internal.js";
+import { createEventHub, type EventHub } from "./events/hub.js";
+import { presentJournalRow, presentPackageView, presentScenarios } from "./events/present.js";
+import type { UiFiles } from "./routes/dashboard.js";
 import { createScheduler, type Log, type Scheduler } from "./jobs/scheduler.js";
 import { createJournal, type Journal, type RequestTrace } from "./journal/journal.js";
 import { recordRequests } from "./journal/record-requests.js";
@@ -101,6 +104,8 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
   private readonly scheduler: Scheduler;
   private readonly entries: ReturnType<typeof createJournal>;
   private readonly services: Services;
+  private readonly events: EventHub = createEventHub();
+  private uiFiles: UiFiles | null = null;
   private world: World | null = null;
   private ids: IdSource;
   private loading: Promise<void>;
@@ -121,6 +126,8 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
       entries: this.options.journalLimit,
       bytes: this.options.journalMaxBytes,
       verdicts: given.contract !== undefined,
+      origin: this.options.origin,
+      onAdd: (entry) => this.events.publish("journal", presentJournalRow(entry)),
     });
     // The journal as users see it: everything but `add`, which only the recording wrapper calls.
     const { add: _add, ...journal } = this.entries;
@@ -186,11 +193,14 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
     this.ids = createIdSource(this.options.seed);
     this.loading = this.loadWorld();
     await this.loading;
+    this.events.publish("reset", {});
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.sandboxId === DEFAULT_SANDBOX) await this.sandboxes.close();
+    // Open event streams would keep their connections, and a server's close, waiting.
+    this.events.close();
     this.world?.retire();
     await this.scheduler.close();
     await this.store.clear();
@@ -202,12 +212,19 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
 
   useScenario(scenario: ScenarioInput): void {
     this.current().state.scenario = toSetting(scenario);
+    this.events.publish("scenario", presentScenarios(this.current().state));
   }
 
   bindScenario(packageGuid: string, scenario: ScenarioInput | null): void {
     const bindings = this.current().state.packageScenarios;
     if (scenario === null) bindings.delete(packageGuid);
     else bindings.set(packageGuid, toSetting(scenario));
+    this.events.publish("scenario", presentScenarios(this.current().state));
+  }
+
+  /** The HTTP server hands over the dashboard's files (see `internal.ts`). */
+  [USE_UI_FILES](files: UiFiles): void {
+    this.uiFiles = files;
   }
 
   private current() {
@@ -228,6 +245,8 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
       now: this.services.now,
       maxValidPackagesStored,
       resourceCacheBudget,
+      onChange: (pkg, deleted) =>
+        this.events.publish("package", presentPackageView(pkg, this.services.blobSigner, this.services.now(), deleted)),
     });
     // The scenario option wins over the world's own; without either, the real controller answers.
     if (this.given.scenario !== undefined || data.scenario === undefined) {
@@ -253,6 +272,10 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
       blobSigner: createBlobSigner(),
       now,
       log,
+      events: this.events,
+      get uiFiles() {
+        return self.uiFiles;
+      },
       reset: () => this.reset(),
       sandboxes: this.sandboxes,
       sandboxId: this.sandboxId,

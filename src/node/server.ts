@@ -7,10 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Answer } from "../core/http/answer.js";
 import { normalizeBasePath } from "../core/http/mount.js";
-import { answererOf, mountAt } from "../core/internal.js";
+import { answererOf, mountAt, useUiFiles } from "../core/internal.js";
 import { redactTarget } from "../core/journal/redact.js";
 import type { Simulator } from "../core/simulator.js";
 import { originOf, toRequest } from "./request.js";
+import { packagedUiFiles } from "./ui-files.js";
 
 export interface ServeOptions {
   simulator: Simulator;
@@ -82,14 +83,24 @@ async function writeStream(res: ServerResponse, body: ReadableStream<Uint8Array>
     return;
   }
   const reader = body.getReader();
+  // A client that leaves ends the stream: an event stream would otherwise wait for its next event,
+  // and a write waiting for "drain" on a closed socket would wait for ever.
+  const gone = () => void reader.cancel().catch(() => {});
+  res.once("close", gone);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve));
+      if (done || res.destroyed) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
+      }
       if (res.destroyed) break;
     }
   } finally {
+    res.off("close", gone);
     reader.releaseLock();
     res.end();
   }
@@ -116,6 +127,9 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
   } catch (error) {
     return Promise.reject(error);
   }
+  // The dashboard (/__mock/ui/) is the HTTP server's: its files come from the package.
+  const files = packagedUiFiles();
+  if (files) useUiFiles(options.simulator, files);
   const answer = answerFor(options.simulator, base);
   const server = createServer((req, res) => void serveOne(req, res, originFor(req.headers.host), answer, options));
   server.keepAliveTimeout = 5000;

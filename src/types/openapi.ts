@@ -1046,6 +1046,203 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/__mock/journal/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read one journal entry
+     * @description One whole entry of the journal, with its answer (`response`), by its `id`: what the
+     *     dashboard's Requests view opens. 404 once the entry was dropped (the journal's bounds)
+     *     or cleared.
+     */
+    get: operations["getMockJournalEntry"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Read one journal entry (headers only)
+     * @description As `GET` (getMockJournalEntry), without a body.
+     */
+    head: operations["headMockJournalEntry"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/journal.har": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The journal as HAR 1.2
+     * @description The journal as an HTTP Archive (HAR 1.2), which browser devtools and HTTP tools
+     *     import; `sim.journal.toHar()` in code. URLs are built on the request's origin.
+     *     Credentials stay redacted as the journal keeps them; a response's `content.text` is the
+     *     journal's 64 KiB prefix of the answer (`content.comment` says when it was cut, or when
+     *     the answer was a streamed zip, which is not kept). `_journalId`, `_scenario`,
+     *     `_contract` and `_multipart` carry what HAR has no field for. Served as an attachment,
+     *     `mock-packages.har`.
+     */
+    get: operations["getMockJournalHar"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * The journal as HAR 1.2 (headers only)
+     * @description As `GET` (getMockJournalHar), without a body.
+     */
+    head: operations["headMockJournalHar"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/world": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The world as a tree
+     * @description Orgs, their spaces, their apps and their packages (state, type, checksum,
+     *     `data.error`, times, and for a READY bits package a signed blob URL of its bits,
+     *     relative to the server and good for an hour), the users with their roles, how
+     *     downloads answer, and the scenarios: what the dashboard's World view shows.
+     */
+    get: operations["getMockWorld"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * The world as a tree (headers only)
+     * @description As `GET` (getMockWorld), without a body.
+     */
+    head: operations["headMockWorld"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/tokens": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mint an access token for a user
+     * @description An access token for a user of the world, by name (or guid), as the password grant of
+     *     `POST /oauth/token` mints it: the user's scopes from their global role, `--token-ttl`
+     *     long, signed with the signing key. What the dashboard's Tokens view shows.
+     */
+    post: operations["createMockToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live events (Server-Sent Events)
+     * @description A `text/event-stream` that stays open: first `retry: 1000` and a `hello` event, then
+     *     one event per change, each `id`, `event` and one `data` line of JSON:
+     *
+     *     - `package`: a package was created, changed state, was updated or expired, or
+     *       (`"deleted": true`) was deleted; the data is a `MockPackageView`.
+     *     - `journal`: a request was recorded; the data is a `MockJournalRow`.
+     *     - `scenario`: the global scenario or a binding changed; the data is a `MockScenarioState`'s body.
+     *     - `reset`: the simulator went back to its start (read the state afresh).
+     *
+     *     A comment line (`: keep-alive`) comes every 20 s. Bounded: a client that reads slower
+     *     than events come has at most 256 KiB queued; past that its connection is dropped (read
+     *     the state afresh on reconnecting), and at most 64 clients are connected at once (a
+     *     newer one drops the oldest). Closing the simulator (`sim.close()`, the server's stop)
+     *     ends every stream. Over msw the answer is a streaming `Response` too. `EventSource`
+     *     cannot send an admin token: with one, read the stream with `fetch`.
+     */
+    get: operations["getMockEvents"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Live events (headers only)
+     * @description As `GET` (getMockEvents), without a body; no stream is kept open.
+     */
+    head: operations["headMockEvents"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/ui": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The dashboard, without its slash
+     * @description A redirect to `/__mock/ui/`, so that the page's relative links resolve under it.
+     */
+    get: operations["getMockDashboardRoot"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * The dashboard, without its slash (headers only)
+     * @description As `GET` (getMockDashboardRoot), without a body.
+     */
+    head: operations["headMockDashboardRoot"];
+    patch?: never;
+    trace?: never;
+  };
+  "/__mock/ui/{file}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The dashboard's page and its files
+     * @description The dashboard (`/__mock/ui/` is `index.html`; then `app.js` and `app.css`), served
+     *     by the HTTP server from the files the package ships (`dist/ui/`); nothing is fetched
+     *     from elsewhere (its `Content-Security-Policy` allows this origin only). The files need
+     *     no admin token, since they hold no state (a browser's navigation cannot send one); the
+     *     page asks for the token, or takes it from `#token=…` in its URL, which the start banner
+     *     prints. Pages of other origins are refused as by the rest of the admin API. Without
+     *     the HTTP server (msw, `sim.handle`) and with `--no-admin`: 404.
+     */
+    get: operations["getMockDashboardFile"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * The dashboard's page and its files (headers only)
+     * @description As `GET` (getMockDashboardFile), without a body.
+     */
+    head: operations["headMockDashboardFile"];
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1170,7 +1367,120 @@ export interface components {
        *     its byte budget (`--journal-max-bytes`, 64 MiB, entries measured as JSON).
        */
       dropped: number;
-      entries: components["schemas"]["MockJournalEntry"][];
+      /** @description Whole entries, or table rows with `summary=true`. */
+      entries: (components["schemas"]["MockJournalEntry"] | components["schemas"]["MockJournalRow"])[];
+    };
+    /**
+     * @description What the journal keeps of an answer; null when the connection was dropped. Text bodies
+     *     (JSON, the front end's HTML pages, the blobstore's XML) are kept up to their first 64 KiB,
+     *     counted in the journal's byte budget, with the values of secret keys (`access_token`,
+     *     `refresh_token`, `client_secret`, `password`, any key with `token`, `secret`, `passw` or
+     *     `session` but `token_type`) read `[redacted]`; a streamed body (a zip download) is not
+     *     kept. A signed `Location`'s `signature` reads `[redacted]`.
+     */
+    MockJournalResponse: null | {
+      /** @description Response headers, names in lower case. */
+      headers: {
+        [key: string]: string;
+      };
+      /** @description The body's text, its first 64 KiB; null for none or a streamed one. */
+      body: string | null;
+      /** @description Present when the body was cut; how many characters were left out. */
+      bodyOmitted?: number;
+      /** @description The body's size in bytes; null for a stream without Content-Length. */
+      bodySize: number | null;
+      /**
+       * @description Present when the body was a stream (not kept).
+       * @enum {boolean}
+       */
+      streamed?: true;
+    };
+    /** @description A journal entry as a table row (`summary=true`, the `journal` event). */
+    MockJournalRow: {
+      id: number;
+      time: string;
+      method: string;
+      path: string;
+      query: string;
+      status: number;
+      scenario: string | null;
+      durationMs: number;
+      /** @description The contract verdict; null without a checker. */
+      valid: boolean | null;
+    };
+    /** @description A package as the dashboard shows it (`GET /__mock/world`, the `package` event). */
+    MockPackageView: {
+      guid: string;
+      appGuid: string;
+      /** @enum {string} */
+      type: "bits" | "docker";
+      /** @enum {string} */
+      state: "AWAITING_UPLOAD" | "PROCESSING_UPLOAD" | "READY" | "FAILED" | "COPYING" | "EXPIRED";
+      /** @description The sha256 of the stored zip. */
+      checksum: string | null;
+      /** @description `data.error`. */
+      error: string | null;
+      createdAt: string;
+      updatedAt: string;
+      /** @description A docker package's image. */
+      image: string | null;
+      /** @description A signed blob URL of the bits, relative to the server, good for an hour. */
+      download: string | null;
+      /**
+       * @description In the event sent when the package is deleted.
+       * @enum {boolean}
+       */
+      deleted?: true;
+    };
+    MockWorld: {
+      orgs: {
+        guid: string;
+        name: string;
+        suspended: boolean;
+        spaces: {
+          guid: string;
+          name: string;
+          apps: {
+            guid: string;
+            name: string;
+            /** @enum {string} */
+            lifecycle: "buildpack" | "docker";
+            packages: components["schemas"]["MockPackageView"][];
+          }[];
+        }[];
+      }[];
+      users: {
+        guid: string;
+        name: string;
+        /** @description `admin`, `space_developer@mock-org/mock-space`, `org_manager@mock-org`, … */
+        roles: string[];
+      }[];
+      /** @enum {string} */
+      blobstore: "remote" | "local";
+      /** @description The global scenario, as `GET /__mock/scenario` shows it. */
+      scenario: Record<string, never>;
+      /** @description The package bindings, as `GET /__mock/scenario` shows them. */
+      packages: {
+        [key: string]: Record<string, never>;
+      };
+    };
+    MockToken: {
+      user: string;
+      userGuid: string;
+      scopes: string[];
+      /** @description Seconds (`--token-ttl`). */
+      expiresIn: number;
+      /** @description The access token (a JWT): send it as `Authorization: bearer <token>`. */
+      token: string;
+    };
+    /** @description An HTTP Archive, HAR 1.2 (see the HAR 1.2 specification for every field). */
+    MockHar: {
+      log: {
+        /** @enum {string} */
+        version: "1.2";
+        creator: Record<string, never>;
+        entries: Record<string, never>[];
+      };
     };
     /** @description One request the simulator answered. */
     MockJournalEntry: {
@@ -1248,6 +1558,7 @@ export interface components {
       bodyOmitted?: number;
       /** @description The response status; 0 when the connection was dropped on purpose. */
       status: number;
+      response: components["schemas"]["MockJournalResponse"];
       /** @description The scenario that answered an upload. */
       scenario: string | null;
       /** @description The request against this document; null without a contract checker. */
@@ -2229,6 +2540,29 @@ export interface components {
      *     JSON body nor the `X-Mock-Packages` header (see the `Mock admin` tag).
      */
     MockAdminChangeRefused: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /**
+     * @description Bad Request: the body is not what the operation takes (it says what it takes), or a
+     *     change from a browser page had neither a JSON body nor the `X-Mock-Packages` header.
+     */
+    MockAdminBadRequest: {
+      headers: {
+        "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Errors"];
+      };
+    };
+    /** @description Not Found, the entry (dropped or cleared), or the whole admin API with `--no-admin`. */
+    MockAdminNotFound: {
       headers: {
         "X-VCAP-Request-ID": components["headers"]["VcapRequestId"];
         [name: string]: unknown;
@@ -4922,6 +5256,10 @@ export interface operations {
         uploads?: "true" | "false";
         /** @description `true`: only requests that broke the contract. */
         violations?: "true" | "false";
+        /** @description Only the most recent N matching entries (oldest first still). */
+        last?: number;
+        /** @description `true`: table rows (`MockJournalRow`) instead of whole entries, as the dashboard reads them. */
+        summary?: "true" | "false";
       };
       header?: {
         /**
@@ -4987,6 +5325,14 @@ export interface operations {
            *           },
            *           "body": null,
            *           "status": 200,
+           *           "response": {
+           *             "headers": {
+           *               "content-type": "application/json; charset=utf-8",
+           *               "x-vcap-request-id": "11336c24-e1ba-46c6-b495-847489e61e90"
+           *             },
+           *             "body": "{\"guid\":\"9d8ec3b2-5dd4-4a1b-b1a0-2c6c3f0f2b77\",\"type\":\"bits\",\"state\":\"PROCESSING_UPLOAD\"}",
+           *             "bodySize": 86
+           *           },
            *           "scenario": "cloud-controller",
            *           "contract": {
            *             "operationId": "uploadPackageBits",
@@ -5057,6 +5403,10 @@ export interface operations {
         uploads?: "true" | "false";
         /** @description `true`: only requests that broke the contract. */
         violations?: "true" | "false";
+        /** @description Only the most recent N matching entries (oldest first still). */
+        last?: number;
+        /** @description `true`: table rows (`MockJournalRow`) instead of whole entries, as the dashboard reads them. */
+        summary?: "true" | "false";
       };
       header?: {
         /**
@@ -5360,6 +5710,447 @@ export interface operations {
       403: components["responses"]["MockAdminOriginRefused"];
       404: components["responses"]["MockSandboxNotFound"];
       413: components["responses"]["JsonBodyTooLarge"];
+    };
+  };
+  getMockJournalEntry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The entry's id. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The entry. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": 2,
+           *       "time": "2025-01-15T10:20:31.000Z",
+           *       "method": "GET",
+           *       "path": "/v3/packages/9d8ec3b2-5dd4-4a1b-b1a0-2c6c3f0f2b77",
+           *       "query": "",
+           *       "headers": {
+           *         "authorization": "bearer [redacted]"
+           *       },
+           *       "multipart": null,
+           *       "body": null,
+           *       "status": 200,
+           *       "response": {
+           *         "headers": {
+           *           "content-type": "application/json; charset=utf-8",
+           *           "x-vcap-request-id": "0f6c2f3c-95c5-4d1c-9a4c-1f7a3e1c2b44"
+           *         },
+           *         "body": "{\"guid\":\"9d8ec3b2-5dd4-4a1b-b1a0-2c6c3f0f2b77\",\"type\":\"bits\",\"state\":\"READY\"}",
+           *         "bodySize": 74
+           *       },
+           *       "scenario": null,
+           *       "contract": null,
+           *       "durationMs": 1.4
+           *     }
+           */
+          "application/json": components["schemas"]["MockJournalEntry"];
+        };
+      };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminNotFound"];
+    };
+  };
+  headMockJournalEntry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The entry's id. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  getMockJournalHar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The HAR document. */
+      200: {
+        headers: {
+          /** @description `attachment; filename="mock-packages.har"` */
+          "Content-Disposition"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "log": {
+           *         "version": "1.2",
+           *         "creator": {
+           *           "name": "mock-packages",
+           *           "version": "1"
+           *         },
+           *         "entries": [
+           *           {
+           *             "startedDateTime": "2025-01-15T10:20:31.000Z",
+           *             "time": 1.4,
+           *             "request": {
+           *               "method": "GET",
+           *               "url": "http://127.0.0.1:4010/v3/packages",
+           *               "httpVersion": "HTTP/1.1",
+           *               "cookies": [],
+           *               "headers": [
+           *                 {
+           *                   "name": "authorization",
+           *                   "value": "bearer [redacted]"
+           *                 }
+           *               ],
+           *               "queryString": [],
+           *               "headersSize": -1,
+           *               "bodySize": 0
+           *             },
+           *             "response": {
+           *               "status": 200,
+           *               "statusText": "OK",
+           *               "httpVersion": "HTTP/1.1",
+           *               "cookies": [],
+           *               "headers": [
+           *                 {
+           *                   "name": "content-type",
+           *                   "value": "application/json; charset=utf-8"
+           *                 }
+           *               ],
+           *               "content": {
+           *                 "size": 2,
+           *                 "mimeType": "application/json; charset=utf-8",
+           *                 "text": "{}"
+           *               },
+           *               "redirectURL": "",
+           *               "headersSize": -1,
+           *               "bodySize": 2
+           *             },
+           *             "cache": {},
+           *             "timings": {
+           *               "send": 0,
+           *               "wait": 1.4,
+           *               "receive": 0
+           *             },
+           *             "_journalId": 1,
+           *             "_scenario": null,
+           *             "_contract": null,
+           *             "_multipart": null
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          "application/json": components["schemas"]["MockHar"];
+        };
+      };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headMockJournalHar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  getMockWorld: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The world. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "orgs": [
+           *         {
+           *           "guid": "5b1f6e2a-0c64-4a55-9d0f-3c1a2b4c5d6e",
+           *           "name": "mock-org",
+           *           "suspended": false,
+           *           "spaces": [
+           *             {
+           *               "guid": "7c2e9f10-1d2b-4e3f-8a9b-0c1d2e3f4a5b",
+           *               "name": "mock-space",
+           *               "apps": [
+           *                 {
+           *                   "guid": "ebc90a28-b744-4c73-8ed7-f7c3dd1043c2",
+           *                   "name": "web-app",
+           *                   "lifecycle": "buildpack",
+           *                   "packages": [
+           *                     {
+           *                       "guid": "df11d304-2c4b-4f6e-9a1b-3c5d7e9f1a2b",
+           *                       "appGuid": "ebc90a28-b744-4c73-8ed7-f7c3dd1043c2",
+           *                       "type": "bits",
+           *                       "state": "READY",
+           *                       "checksum": "f0b73e27e0820f7d93c8bd1d2d9e8c4d4dbb0f0f1bb0c1f6e3d5f2a1b0c9d8e7",
+           *                       "error": null,
+           *                       "createdAt": "2024-05-31T11:26:40.000Z",
+           *                       "updatedAt": "2024-05-31T11:50:49.000Z",
+           *                       "image": null,
+           *                       "download": "/blobstore/packages/df11d304-2c4b-4f6e-9a1b-3c5d7e9f1a2b?expires=1736940030&signature=0d3c5e"
+           *                     }
+           *                   ]
+           *                 }
+           *               ]
+           *             }
+           *           ]
+           *         }
+           *       ],
+           *       "users": [
+           *         {
+           *           "guid": "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+           *           "name": "space-developer",
+           *           "roles": [
+           *             "space_developer@mock-org/mock-space"
+           *           ]
+           *         }
+           *       ],
+           *       "blobstore": "remote",
+           *       "scenario": {
+           *         "name": "cloud-controller"
+           *       },
+           *       "packages": {}
+           *     }
+           */
+          "application/json": components["schemas"]["MockWorld"];
+        };
+      };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headMockWorld: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  createMockToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "user": "space-developer"
+         *     }
+         */
+        "application/json": {
+          /** @description A user name (`space-developer`) or guid. */
+          user: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The token. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "user": "space-developer",
+           *       "userGuid": "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+           *       "scopes": [
+           *         "openid",
+           *         "cloud_controller.read",
+           *         "cloud_controller.write",
+           *         "uaa.user"
+           *       ],
+           *       "expiresIn": 43200,
+           *       "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX25hbWUiOiJzcGFjZS1kZXZlbG9wZXIifQ.c2lnbmF0dXJl"
+           *     }
+           */
+          "application/json": components["schemas"]["MockToken"];
+        };
+      };
+      400: components["responses"]["MockAdminBadRequest"];
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  getMockEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example retry: 1000
+           *     event: hello
+           *     data: {}
+           *
+           *     id: 1
+           *     event: package
+           *     data: {"guid":"89937400-5deb-47d6-a838-61abce250089","appGuid":"ebc90a28-b744-4c73-8ed7-f7c3dd1043c2","type":"bits","state":"PROCESSING_UPLOAD","checksum":null,"error":null,"createdAt":"2024-05-31T11:32:29.000Z","updatedAt":"2025-01-15T10:20:30.000Z","image":null,"download":null}
+           */
+          "text/event-stream": string;
+        };
+      };
+      401: components["responses"]["MockAdminTokenMissing"];
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headMockEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      401: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  getMockDashboardRoot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To `/__mock/ui/`. */
+      302: {
+        headers: {
+          Location: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headMockDashboardRoot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      302: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
+    };
+  };
+  getMockDashboardFile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `index.html`, `app.js` or `app.css`. */
+        file: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /** @example <!doctype html><html lang="en"><head><title>mock-packages dashboard</title><script type="module" src="./app.js"></script></head><body><div id="app"></div></body></html> */
+          "text/html": string;
+          /** @example var e=document.getElementById("app"); */
+          "text/javascript": string;
+          /** @example body { margin: 0; } */
+          "text/css": string;
+        };
+      };
+      403: components["responses"]["MockAdminOriginRefused"];
+      404: components["responses"]["MockAdminDisabled"];
+    };
+  };
+  headMockDashboardFile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `index.html`, `app.js` or `app.css`. */
+        file: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components["responses"]["HeadAnswer"];
+      403: components["responses"]["HeadAnswer"];
+      404: components["responses"]["HeadAnswer"];
     };
   };
 }

@@ -3,6 +3,9 @@
  * of its multipart parts and, when a contract checker is configured, a
  * verdict on the request against spec/openapi.yaml.
  */
+import { toHar, type Har } from "./har.js";
+
+export type { Har } from "./har.js";
 
 /** The most of a text the journal keeps of a request: a JSON body, a `resources` field it did not parse. */
 export const JOURNAL_TEXT_PREFIX = 64 * 1024;
@@ -90,11 +93,31 @@ export interface JournalEntry {
   bodyOmitted?: number;
   /** The response status; 0 when the connection was dropped on purpose (connection-reset). */
   status: number;
+  /** The answer's headers and body (its first 64 KiB, tokens redacted); null when the connection was dropped. */
+  response: JournalResponse | null;
   /** The scenario that answered an upload, else null. */
   scenario: string | null;
   /** The request against the contract; null when no checker is configured. */
   contract: ContractVerdict | null;
   durationMs: number;
+}
+
+/**
+ * What the journal keeps of an answer. Text bodies (JSON, HTML, XML) are kept up to their first
+ * 64 KiB ({@link JOURNAL_TEXT_PREFIX}), with the values of secret keys (`access_token`,
+ * `refresh_token`, …) redacted; streamed bodies (zip downloads) are not kept.
+ */
+export interface JournalResponse {
+  /** Response headers, names in lower case; a signed `Location`'s `signature` redacted. */
+  headers: Record<string, string>;
+  /** The body's text, its first 64 KiB; null for no body or a streamed one. */
+  body: string | null;
+  /** Present when the body was longer than the journal keeps: how many characters were left out. */
+  bodyOmitted?: number;
+  /** The body's size in bytes; null when a streamed body gave no `Content-Length`. */
+  bodySize: number | null;
+  /** Present when the body was a stream (a zip download): not read, not kept. */
+  streamed?: true;
 }
 
 /** A request as a contract checker sees it. */
@@ -132,6 +155,13 @@ export interface JournalQuery {
 export interface Journal {
   /** Every entry, oldest first. */
   entries(): JournalEntry[];
+  /** The entry of this id, unless it was dropped or cleared. */
+  get(id: number): JournalEntry | undefined;
+  /**
+   * The journal as an HTTP Archive (HAR 1.2), which browser devtools and HTTP tools open. URLs are
+   * built on `origin` (default: the simulator's `origin` option).
+   */
+  toHar(options?: { origin?: string }): Har;
   find(query?: JournalQuery): JournalEntry[];
   /** The uploads, oldest first. */
   uploads(): JournalEntry[];
@@ -167,6 +197,10 @@ export interface JournalLimits {
   bytes: number;
   /** Whether entries carry contract verdicts. */
   verdicts?: boolean;
+  /** The origin HAR URLs are built on unless told otherwise. Default `http://127.0.0.1:4010`. */
+  origin?: string;
+  /** Told of each entry as it is added (the live event stream). */
+  onAdd?: (entry: JournalEntry) => void;
 }
 
 /**
@@ -195,6 +229,7 @@ export function createJournal(limits: JournalLimits): Journal & { add(entry: Omi
       entries.push(full);
       sizes.push(size);
       bytes += size;
+      limits.onAdd?.(full);
       while (entries.length > start && (entries.length - start > limits.entries || bytes > limits.bytes)) dropOldest();
       if (start > 1024 && start * 2 > entries.length) {
         entries = entries.slice(start);
@@ -204,6 +239,13 @@ export function createJournal(limits: JournalLimits): Journal & { add(entry: Omi
       return full;
     },
     entries: () => [...live()],
+    get(id) {
+      // Ids are consecutive from the first entry kept, so the position is known.
+      const first = entries[start];
+      if (first === undefined || !Number.isSafeInteger(id) || id < first.id) return undefined;
+      return entries[start + id - first.id];
+    },
+    toHar: (options = {}) => toHar(live(), options.origin ?? limits.origin ?? "http://127.0.0.1:4010"),
     find: (query = {}) => live().filter((e) => matchesQuery(e, query)),
     uploads: () => live().filter((e) => matchesQuery(e, { uploads: true })),
     last: () => (entries.length > start ? entries[entries.length - 1] : undefined),

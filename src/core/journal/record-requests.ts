@@ -1,7 +1,8 @@
 /**
  * The journal as a wrapper around the simulator's answers: every request
  * outside the admin API is recorded with what its route read (the multipart
- * summary, a JSON body, the scenario), its status and duration, and, with a
+ * summary, a JSON body, the scenario), its status, the answer's headers and body (a bounded
+ * prefix, `answer-record.ts`) and duration, and, with a
  * contract checker, a verdict on the request. Credentials are redacted before
  * anything is kept or checked (`redact.ts`).
  */
@@ -16,6 +17,7 @@ import {
 } from "./journal.js";
 import { routePathOf } from "../http/mount.js";
 import { mountOf } from "../internal.js";
+import { recordAnswer } from "./answer-record.js";
 import { redactHeaders, redactPath, redactQuery } from "./redact.js";
 
 export type TracedHandler = (request: Request, trace: RequestTrace) => Promise<Answer>;
@@ -53,6 +55,7 @@ export function recordRequests(next: TracedHandler, options: RecordOptions): (re
       body,
       ...(bodyOmitted > 0 ? { bodyOmitted } : {}),
       status: answer.dropConnection ? 0 : answer.status,
+      response: recordAnswer(answer),
       scenario: trace.scenario,
       contract: verdict(options, { method: request.method, path, query, headers, body, bodyOmitted, bodySent }, trace),
       durationMs: options.now() - started,

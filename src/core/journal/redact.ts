@@ -125,3 +125,34 @@ export function redactTarget(target: string): string {
   const q = target.indexOf("?");
   return q === -1 ? redactPath(target) : redactPath(target.slice(0, q)) + redactQuery(target.slice(q));
 }
+
+/**
+ * A JSON (or any) answer's text for the journal with the values of secret keys replaced: UAA's
+ * `access_token`, `refresh_token`, `id_token`, a `client_secret`, a `password`. Done on the text,
+ * so that a body cut at the journal's prefix is redacted too. `token_type` (`"bearer"`) stays.
+ */
+export function redactJsonSecrets(text: string): string {
+  if (!SECRET_PARTS.test(text)) return text;
+  return text.replace(/"([^"\\]*)"(\s*:\s*)"(?:[^"\\]|\\.)*"/g, (pair, key: string, colon: string) =>
+    key !== "token_type" && SECRET_PARTS.test(key) ? `"${key}"${colon}"${REDACTED}"` : pair,
+  );
+}
+
+/**
+ * An answer's headers for the journal: lower-case names, credentials redacted as in requests,
+ * and a `Location` that is a signed blob URL with its `signature` redacted.
+ */
+export function redactAnswerHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    const kept = key === "location" ? redactLocation(value) : isSecretHeader(key) ? redactCredential(value) : value;
+    setOwn(out, key, kept);
+  }
+  return out;
+}
+
+function redactLocation(value: string): string {
+  const q = value.indexOf("?");
+  return q === -1 ? value : value.slice(0, q) + redactQuery(value.slice(q));
+}

@@ -40,6 +40,8 @@ export interface LifecycleEnv {
   maxValidPackagesStored: number;
   /** Most bytes of files the world's resource cache keeps. Default {@link DEFAULTS}' `resourceCacheBudget`. */
   resourceCacheBudget?: number;
+  /** Told of every change to a package after the world is loaded (the live event stream); `deleted` when it is gone. */
+  onChange?: (pkg: Readonly<PackageRecord>, deleted: boolean) => void;
 }
 
 export interface NewPackage {
@@ -140,6 +142,7 @@ export class PackageLifecycle {
     this.guard();
     const record = this.record(input, input.type === "docker" ? "READY" : "AWAITING_UPLOAD", this.env.now());
     this.packages.set(record.guid, record);
+    this.changed(record);
     return record;
   }
 
@@ -155,6 +158,7 @@ export class PackageLifecycle {
     pkg.updatedAt = this.env.now();
     pkg.error = null;
     pkg.checksum = { type: "sha256", value: null };
+    this.changed(pkg);
     return pkg;
   }
 
@@ -174,6 +178,7 @@ export class PackageLifecycle {
     pkg.updatedAt = this.env.now();
     if (outcome.state === "EXPIRED") {
       pkg.state = "EXPIRED";
+      this.changed(pkg);
       return true;
     }
     if (outcome.state === "READY") {
@@ -184,6 +189,7 @@ export class PackageLifecycle {
       pkg.error = outcome.error;
     }
     this.markFinished(pkg);
+    this.changed(pkg);
     await this.expireExtras(pkg.appGuid);
     return true;
   }
@@ -209,6 +215,7 @@ export class PackageLifecycle {
         bits ? { blobId: source.blobId, checksum: { ...source.checksum }, sha1: source.sha1 } : null,
       );
     }
+    this.changed(copy);
     return copy;
   }
 
@@ -234,6 +241,7 @@ export class PackageLifecycle {
       pkg.sha1 = source.sha1;
     }
     this.markFinished(pkg);
+    this.changed(pkg);
     await this.expireExtras(pkg.appGuid);
   }
 
@@ -247,6 +255,7 @@ export class PackageLifecycle {
     applyMetadata(pkg, changes);
     if (pkg.docker) pkg.docker = withCredentials(pkg.docker, changes);
     pkg.updatedAt = this.env.now();
+    this.changed(pkg);
     return pkg;
   }
 
@@ -258,6 +267,7 @@ export class PackageLifecycle {
     this.packages.delete(guid);
     this.finishedByApp.get(pkg.appGuid)?.delete(guid);
     this.state.packageScenarios.delete(guid);
+    this.env.onChange?.(pkg, true);
     if (pkg.blobId) await this.release(pkg.blobId);
   }
 
@@ -327,8 +337,13 @@ export class PackageLifecycle {
       pkg.sha1 = null;
       const blobId = pkg.blobId;
       pkg.blobId = null;
+      this.changed(pkg);
       if (blobId) await this.release(blobId);
     }
+  }
+
+  private changed(pkg: PackageRecord): void {
+    this.env.onChange?.(pkg, false);
   }
 
   private hold(blobId: string): void {

@@ -8,21 +8,19 @@ import type { Context } from "../context.js";
 import { CfError } from "../errors.js";
 import { empty, json, jsonList, type Answer } from "../http/answer.js";
 import type { JournalQuery } from "../journal/journal.js";
+import { presentJournalRow, presentScenarios as presentScenarioState } from "../events/present.js";
 import { SCENARIOS, type ScenarioSetting } from "../scenarios/catalog.js";
 import { ScenarioError, parseScenario } from "../scenarios/parse.js";
 
-function presentSetting(setting: ScenarioSetting) {
-  return {
-    name: setting.name,
-    ...(setting.error !== undefined ? { error: setting.error } : {}),
-    ...(setting.latency !== undefined ? { latency: setting.latency } : {}),
-  };
+function presentScenarios(ctx: Context) {
+  return presentScenarioState(ctx.state);
 }
 
-function presentScenarios(ctx: Context) {
-  const packages: Record<string, ReturnType<typeof presentSetting>> = {};
-  for (const [guid, setting] of ctx.state.packageScenarios) packages[guid] = presentSetting(setting);
-  return { scenario: presentSetting(ctx.state.scenario), packages };
+/** The scenarios as they are now, to the answer and to the event stream. */
+function scenariosChanged(ctx: Context): Answer {
+  const scenarios = presentScenarios(ctx);
+  ctx.services.events.publish("scenario", scenarios);
+  return json(200, scenarios);
 }
 
 /** Reads `{ "name": …, "error"?: …, "latency"?: … }`; 400 CF-BadRequest saying what is wrong. */
@@ -51,7 +49,7 @@ export async function handleGetScenario(ctx: Context): Promise<Answer> {
 /** `PUT /__mock/scenario`. */
 export async function handleSetScenario(ctx: Context): Promise<Answer> {
   ctx.state.scenario = await readSetting(ctx);
-  return json(200, presentScenarios(ctx));
+  return scenariosChanged(ctx);
 }
 
 /** `PUT /__mock/packages/{guid}/scenario`. */
@@ -59,13 +57,13 @@ export async function handleBindPackageScenario(ctx: Context): Promise<Answer> {
   const guid = ctx.params.guid!;
   if (!ctx.state.packages.has(guid)) throw new CfError("ResourceNotFound", "Package not found");
   ctx.state.packageScenarios.set(guid, await readSetting(ctx));
-  return json(200, presentScenarios(ctx));
+  return scenariosChanged(ctx);
 }
 
 /** `DELETE /__mock/packages/{guid}/scenario`. */
 export async function handleUnbindPackageScenario(ctx: Context): Promise<Answer> {
   ctx.state.packageScenarios.delete(ctx.params.guid!);
-  return json(200, presentScenarios(ctx));
+  return scenariosChanged(ctx);
 }
 
 /** `POST /__mock/reset`: the starting world again, with no background job left running. */
@@ -74,7 +72,10 @@ export async function handleReset(ctx: Context): Promise<Answer> {
   return empty(204);
 }
 
-/** `GET /__mock/journal?method=POST&path=/v3/…&status=200&uploads=true&violations=true`. */
+/**
+ * `GET /__mock/journal?method=POST&path=/v3/…&status=200&uploads=true&violations=true`, and for the
+ * dashboard `last=N` (the N most recent matches) and `summary=true` (table rows, not whole entries).
+ */
 export async function handleGetJournal(ctx: Context): Promise<Answer> {
   const q = ctx.url.searchParams;
   const query: JournalQuery = {};
@@ -93,7 +94,11 @@ export async function handleGetJournal(ctx: Context): Promise<Answer> {
     }
     query.violations = true;
   }
-  return jsonList(200, "entries", ctx.services.journal.find(query), { dropped: ctx.services.journal.dropped() });
+  let entries = ctx.services.journal.find(query);
+  const last = q.get("last");
+  if (last !== null && /^\d+$/.test(last)) entries = entries.slice(Math.max(0, entries.length - Number(last)));
+  const items = q.get("summary") === "true" ? entries.map(presentJournalRow) : entries;
+  return jsonList(200, "entries", items, { dropped: ctx.services.journal.dropped() });
 }
 
 /** `DELETE /__mock/journal`. */

@@ -27,6 +27,14 @@ import {
   handleMintSandboxToken,
   handleResetSandbox,
 } from "./sandboxes.js";
+import {
+  handleEvents,
+  handleJournalEntry,
+  handleJournalHar,
+  handleMintToken,
+  handleUiFile,
+  handleWorld,
+} from "./dashboard.js";
 import { handleGetApp, handleListApps } from "./apps.js";
 import { handleBlobDownload } from "./blobstore.js";
 import { handleGetFeatureFlag, handleListFeatureFlags, handleUpdateFeatureFlag } from "./feature-flags.js";
@@ -80,19 +88,29 @@ export function routeTable(options: { admin: boolean }): Router<RouteHandler> {
     .add("HEAD", "/blobstore/packages/{guid}", handleBlobDownload);
   if (!options.admin) return router;
   // Each admin route checks who sends it first (admin-guard.ts).
-  return router
-    .add("GET", "/__mock/scenarios", guardAdmin(handleListScenarios))
-    .add("GET", "/__mock/scenario", guardAdmin(handleGetScenario))
-    .add("PUT", "/__mock/scenario", guardAdmin(handleSetScenario))
-    .add("PUT", "/__mock/packages/{guid}/scenario", guardAdmin(handleBindPackageScenario))
-    .add("DELETE", "/__mock/packages/{guid}/scenario", guardAdmin(handleUnbindPackageScenario))
-    .add("POST", "/__mock/reset", guardAdmin(handleReset))
-    .add("GET", "/__mock/journal", guardAdmin(handleGetJournal))
-    .add("DELETE", "/__mock/journal", guardAdmin(handleClearJournal))
-    .add("POST", "/__mock/sandboxes", guardAdmin(handleCreateSandbox))
-    .add("GET", "/__mock/sandboxes", guardAdmin(handleListSandboxes))
-    .add("GET", "/__mock/sandboxes/{id}", guardAdmin(handleGetSandbox))
-    .add("DELETE", "/__mock/sandboxes/{id}", guardAdmin(handleDeleteSandbox))
-    .add("POST", "/__mock/sandboxes/{id}/reset", guardAdmin(handleResetSandbox))
-    .add("POST", "/__mock/sandboxes/{id}/tokens", guardAdmin(handleMintSandboxToken));
+  return (
+    router
+      .add("GET", "/__mock/scenarios", guardAdmin(handleListScenarios))
+      .add("GET", "/__mock/scenario", guardAdmin(handleGetScenario))
+      .add("PUT", "/__mock/scenario", guardAdmin(handleSetScenario))
+      .add("PUT", "/__mock/packages/{guid}/scenario", guardAdmin(handleBindPackageScenario))
+      .add("DELETE", "/__mock/packages/{guid}/scenario", guardAdmin(handleUnbindPackageScenario))
+      .add("POST", "/__mock/reset", guardAdmin(handleReset))
+      .add("GET", "/__mock/journal", guardAdmin(handleGetJournal))
+      .add("DELETE", "/__mock/journal", guardAdmin(handleClearJournal))
+      .add("POST", "/__mock/sandboxes", guardAdmin(handleCreateSandbox))
+      .add("GET", "/__mock/sandboxes", guardAdmin(handleListSandboxes))
+      .add("GET", "/__mock/sandboxes/{id}", guardAdmin(handleGetSandbox))
+      .add("DELETE", "/__mock/sandboxes/{id}", guardAdmin(handleDeleteSandbox))
+      .add("POST", "/__mock/sandboxes/{id}/reset", guardAdmin(handleResetSandbox))
+      .add("POST", "/__mock/sandboxes/{id}/tokens", guardAdmin(handleMintSandboxToken))
+      .add("GET", "/__mock/journal.har", guardAdmin(handleJournalHar))
+      .add("GET", "/__mock/journal/{id}", guardAdmin(handleJournalEntry))
+      .add("GET", "/__mock/world", guardAdmin(handleWorld))
+      .add("POST", "/__mock/tokens", guardAdmin(handleMintToken))
+      .add("GET", "/__mock/events", guardAdmin(handleEvents))
+      // The dashboard's files: no admin token (a browser's navigation cannot send one), see dashboard.ts.
+      .add("GET", "/__mock/ui", handleUiFile)
+      .add("GET", "/__mock/ui/{file}", handleUiFile)
+  );
 }

@@ -1,0 +1,177 @@
+/**
+ * What the page knows of the simulator, kept current by the event stream: the world, the
+ * scenarios, the catalog and the journal's rows. Views read it through `useStore`.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { Api } from "./api.js";
+
+export interface PackageView {
+  guid: string;
+  appGuid: string;
+  type: "bits" | "docker";
+  state: string;
+  checksum: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  image: string | null;
+  download: string | null;
+  deleted?: true;
+}
+export interface AppView {
+  guid: string;
+  name: string;
+  lifecycle: string;
+  packages: PackageView[];
+}
+export interface WorldView {
+  orgs: Array<{
+    guid: string;
+    name: string;
+    suspended: boolean;
+    spaces: Array<{ guid: string; name: string; apps: AppView[] }>;
+  }>;
+  users: Array<{ guid: string; name: string; roles: string[] }>;
+  blobstore: string;
+}
+export interface Setting {
+  name: string;
+  error?: string;
+  latency?: number | [number, number];
+}
+export interface Scenarios {
+  scenario: Setting;
+  packages: Record<string, Setting>;
+}
+export interface CatalogEntry {
+  name: string;
+  status: number | null;
+  description: string;
+}
+export interface JournalRow {
+  id: number;
+  time: string;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  scenario: string | null;
+  durationMs: number;
+  valid: boolean | null;
+}
+
+export interface State {
+  world: WorldView | null;
+  scenarios: Scenarios | null;
+  catalog: CatalogEntry[];
+  rows: JournalRow[];
+  dropped: number;
+  connected: boolean;
+  /** Why the page cannot read the simulator (no admin token, refused origin); null when it can. */
+  problem: string | null;
+  /** What the last action did, for the status line. */
+  message: string;
+}
+
+/** The most journal rows the page keeps (the journal itself may hold many more). */
+const MAX_ROWS = 500;
+
+export class Store {
+  state: State = {
+    world: null,
+    scenarios: null,
+    catalog: [],
+    rows: [],
+    dropped: 0,
+    connected: false,
+    problem: null,
+    message: "",
+  };
+  private listeners = new Set<() => void>();
+
+  constructor(readonly api: Api) {}
+
+  set(patch: Partial<State>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  say(message: string): void {
+    this.set({ message });
+  }
+
+  /** Reads everything afresh (at start, after a reset, after the stream reconnects). */
+  async load(): Promise<void> {
+    try {
+      const [world, scenarios, catalog, journal] = await Promise.all([
+        this.api.get<WorldView & Scenarios>("/world"),
+        this.api.get<Scenarios>("/scenario"),
+        this.api.get<{ scenarios: CatalogEntry[] }>("/scenarios"),
+        this.api.get<{ entries: JournalRow[]; dropped: number }>(`/journal?summary=true&last=${MAX_ROWS}`),
+      ]);
+      this.set({
+        world,
+        scenarios,
+        catalog: catalog.scenarios,
+        rows: journal.entries.reverse(),
+        dropped: journal.dropped,
+        problem: null,
+      });
+    } catch (error) {
+      this.set({ problem: (error as Error).message });
+    }
+  }
+
+  /** One event of the stream, applied to what the page shows. */
+  apply(type: string, data: unknown): void {
+    if (type === "package") this.applyPackage(data as PackageView);
+    else if (type === "journal") this.set({ rows: [data as JournalRow, ...this.state.rows].slice(0, MAX_ROWS) });
+    else if (type === "scenario") this.set({ scenarios: data as Scenarios });
+    else if (type === "reset") {
+      this.say("The simulator was reset: the world is back to its start and the journal is empty.");
+      void this.load();
+    }
+  }
+
+  private applyPackage(pkg: PackageView): void {
+    const world = this.state.world;
+    if (!world) return;
+    const orgs = world.orgs.map((org) => ({
+      ...org,
+      spaces: org.spaces.map((space) => ({
+        ...space,
+        apps: space.apps.map((app) => {
+          if (app.guid !== pkg.appGuid) return app;
+          const others = app.packages.filter((p) => p.guid !== pkg.guid);
+          if (pkg.deleted) return { ...app, packages: others };
+          const at = app.packages.findIndex((p) => p.guid === pkg.guid);
+          const packages = at === -1 ? [...others, pkg] : app.packages.map((p) => (p.guid === pkg.guid ? pkg : p));
+          return { ...app, packages };
+        }),
+      })),
+    }));
+    this.set({ world: { ...world, orgs } });
+  }
+}
+
+/** The store's state, re-rendering the component when it changes. */
+export function useStore(store: Store): State {
+  const [state, setState] = useState(store.state);
+  useEffect(() => store.subscribe(() => setState(store.state)), [store]);
+  return state;
+}
+
+/** Every package of the world with its app, space and org names. */
+export function allPackages(world: WorldView | null) {
+  const out: Array<{ pkg: PackageView; app: AppView; space: string; org: string }> = [];
+  for (const org of world?.orgs ?? [])
+    for (const space of org.spaces)
+      for (const app of space.apps)
+        for (const pkg of app.packages) out.push({ pkg, app, space: space.name, org: org.name });
+  return out;
+}

@@ -1,0 +1,66 @@
+/** Tokens: an access token for any user of the world, with copy buttons and a ready curl command. */
+import { h } from "preact";
+import { useState } from "preact/hooks";
+import { CopyButton, origin } from "../parts.js";
+import type { State, Store } from "../store.js";
+
+export interface Minted {
+  user: string;
+  scopes: string[];
+  expiresIn: number;
+  token: string;
+}
+
+export async function mint(store: Store, user: string): Promise<Minted> {
+  return (await store.api.send<Minted>("POST", "/tokens", { user }))!;
+}
+
+export function TokensView({ store, state }: { store: Store; state: State }) {
+  const users = state.world?.users ?? [];
+  const [user, setUser] = useState("space-developer");
+  const [minted, setMinted] = useState<Minted | null>(null);
+  const go = async () => {
+    try {
+      const m = await mint(store, user);
+      setMinted(m);
+      store.say(`Minted a token for ${m.user}, good for ${m.expiresIn} s (scopes: ${m.scopes.join(" ")}).`);
+    } catch (error) {
+      store.say(`Could not mint a token: ${(error as Error).message}`);
+    }
+  };
+  const curl = minted ? `curl -H "Authorization: bearer ${minted.token}" ${origin(store)}/v3/packages` : "";
+  return h(
+    "div",
+    null,
+    h(
+      "form",
+      { class: "inline", onSubmit: (e: Event) => (e.preventDefault(), void go()) },
+      h("label", { for: "token-user" }, "User "),
+      h(
+        "select",
+        { id: "token-user", value: user, onChange: (e: Event) => setUser((e.target as HTMLSelectElement).value) },
+        users.map((u) =>
+          h("option", { value: u.name }, `${u.name}${u.roles.length ? ` — ${u.roles.join(", ")}` : " — no roles"}`),
+        ),
+      ),
+      h("button", { type: "submit" }, "Mint token"),
+    ),
+    h(
+      "p",
+      { class: "muted" },
+      "Signed with the server's signing key, as POST /oauth/token mints them. Every user's password is 'password' (cf auth).",
+    ),
+    minted
+      ? h(
+          "div",
+          { class: "minted" },
+          h("label", { for: "token-output" }, `Token for ${minted.user}`),
+          h("textarea", { id: "token-output", readOnly: true, rows: 4, value: minted.token }),
+          h(CopyButton, { text: minted.token, what: "token", store }),
+          h("label", { for: "curl-output" }, "curl"),
+          h("textarea", { id: "curl-output", readOnly: true, rows: 3, value: curl }),
+          h(CopyButton, { text: curl, what: "curl command", store }),
+        )
+      : h("div", { class: "empty" }, "No token yet: pick a user and mint one."),
+  );
+}

@@ -1,0 +1,131 @@
+/** Upload: a package, a zip (or the sample app), a field order; sent from the page, then watched. */
+import { h } from "preact";
+import { useState } from "preact/hooks";
+import { problemOf } from "../api.js";
+import { Badge, shortGuid } from "../parts.js";
+import { SAMPLE_FILES, zipFiles } from "../sample-zip.js";
+import { allPackages, type State, type Store } from "../store.js";
+import { mint } from "./tokens.js";
+
+type Order = "cf" | "bits-first";
+
+async function send(store: Store, guid: string, user: string, zip: Blob, order: Order) {
+  const { token } = await mint(store, user);
+  const form = new FormData();
+  // The cf CLI sends `resources` first, then `bits` as package.zip (application/octet-stream).
+  const bits = new File([zip], "package.zip", { type: "application/octet-stream" });
+  if (order === "cf") {
+    form.append("resources", "[]");
+    form.append("bits", bits);
+  } else {
+    form.append("bits", bits);
+    form.append("resources", "[]");
+  }
+  const response = await fetch(store.api.cf(`/v3/packages/${encodeURIComponent(guid)}/upload`), {
+    method: "POST",
+    headers: { Authorization: `bearer ${token}` },
+    body: form,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+export function UploadView({ store, state }: { store: Store; state: State }) {
+  const packages = allPackages(state.world).filter(({ pkg }) => pkg.type === "bits");
+  const waiting = packages.filter(({ pkg }) => pkg.state === "AWAITING_UPLOAD");
+  const [guid, setGuid] = useState("");
+  const [user, setUser] = useState("space-developer");
+  const [source, setSource] = useState<"sample" | "file">("sample");
+  const [file, setFile] = useState<File | null>(null);
+  const [order, setOrder] = useState<Order>("cf");
+  const [answer, setAnswer] = useState<{ status: number; text: string } | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const chosen = guid || waiting[0]?.pkg.guid || "";
+  const watched = packages.find(({ pkg }) => pkg.guid === sent)?.pkg;
+  const submit = async () => {
+    if (!chosen) return store.say("No package to upload to: every bits package has had its upload.");
+    if (source === "file" && !file) return store.say("Pick a zip file first, or use the sample app.");
+    const zip = source === "file" ? file! : new Blob([zipFiles(SAMPLE_FILES)]);
+    store.say(`Uploading to package ${shortGuid(chosen)} as ${user}…`);
+    try {
+      const result = await send(store, chosen, user, zip, order);
+      setAnswer(result);
+      setSent(chosen);
+      store.say(
+        result.status < 300
+          ? `Upload answered ${result.status}: watch the package below move to READY or FAILED.`
+          : `Upload answered ${problemOf(result.status, result.text)}`,
+      );
+    } catch (error) {
+      store.say(`The upload failed: ${(error as Error).message}`);
+    }
+  };
+  const radio = (name: string, value: string, current: string, set: (v: any) => void, label: string) =>
+    h(
+      "label",
+      null,
+      h("input", { type: "radio", name, value, checked: current === value, onChange: () => set(value) }),
+      ` ${label}`,
+    );
+  return h(
+    "div",
+    null,
+    h(
+      "form",
+      { class: "stack", onSubmit: (e: Event) => (e.preventDefault(), void submit()) },
+      h("label", { for: "upload-package" }, "Package"),
+      h(
+        "select",
+        { id: "upload-package", value: chosen, onChange: (e: Event) => setGuid((e.target as HTMLSelectElement).value) },
+        packages.map(({ pkg, app, space }) =>
+          h("option", { value: pkg.guid }, `${shortGuid(pkg.guid)} · ${app.name} (${space}) · ${pkg.state}`),
+        ),
+      ),
+      waiting.length === 0 &&
+        h(
+          "p",
+          { class: "muted" },
+          "No package is AWAITING_UPLOAD: create one (POST /v3/packages) or reset the simulator.",
+        ),
+      h("label", { for: "upload-user" }, "As user"),
+      h(
+        "select",
+        { id: "upload-user", value: user, onChange: (e: Event) => setUser((e.target as HTMLSelectElement).value) },
+        (state.world?.users ?? []).map((u) => h("option", { value: u.name }, u.name)),
+      ),
+      h(
+        "fieldset",
+        null,
+        h("legend", null, "Bits"),
+        radio("source", "sample", source, setSource, "Built-in sample app (index.html, Staticfile, css/site.css)"),
+        radio("source", "file", source, setSource, "A zip file: "),
+        h("input", {
+          type: "file",
+          accept: ".zip,application/zip",
+          "aria-label": "Zip file to upload",
+          onChange: (e: Event) => {
+            setFile((e.target as HTMLInputElement).files?.[0] ?? null);
+            setSource("file");
+          },
+        }),
+      ),
+      h(
+        "fieldset",
+        null,
+        h("legend", null, "Field order"),
+        radio("order", "cf", order, setOrder, "cf CLI: resources, then bits"),
+        radio("order", "bits-first", order, setOrder, "Other clients: bits, then resources"),
+      ),
+      h("button", { type: "submit" }, "Send upload"),
+    ),
+    watched &&
+      h(
+        "p",
+        { class: "watch", "aria-live": "polite" },
+        `Package ${shortGuid(watched.guid)}: `,
+        h(Badge, { state: watched.state }),
+        watched.error ? ` ${watched.error}` : "",
+      ),
+    answer &&
+      h("div", null, h("h3", null, `Answer ${answer.status}`), h("pre", { class: "body" }, answer.text.slice(0, 4000))),
+  );
+}
