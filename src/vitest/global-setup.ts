@@ -77,7 +77,11 @@ export function mockPackagesSetup(
     };
     project.provide("mockPackages", run);
     if (!quiet) console.log(`[mock-packages] ${summary(run)}`);
+    // A run that ends without its teardown (vitest killed) still takes its bits folders along.
+    const disposeOnExit = () => started.forEach((s) => s.store.dispose());
+    process.once("exit", disposeOnExit);
     return async () => {
+      process.off("exit", disposeOnExit);
       await stopAll(started);
       if (!quiet) console.log(`[mock-packages] stopped ${run.urls.join(", ")}`);
     };
