@@ -29,6 +29,11 @@ export type { MockPackagesProvidedOptions, MockPackagesRun, MockPackagesSetupOpt
  * server while the file's tests run.
  */
 export function mockPackages(): ServerConnection {
+  return connect(theRun());
+}
+
+/** What the globalSetup provided; without it, an error naming the setting to add. */
+function theRun(): MockPackagesRun {
   const run = inject("mockPackages");
   if (!run) {
     throw new Error(
@@ -36,6 +41,10 @@ export function mockPackages(): ServerConnection {
         "(or a globalSetup file exporting mockPackagesSetup()) to the test options in vitest.config.ts",
     );
   }
+  return run;
+}
+
+function connect(run: MockPackagesRun): ServerConnection {
   return connectToServer(serverUrl(run), {
     adminToken: run.adminToken,
     signingKey: run.signingKey,
@@ -53,10 +62,10 @@ export interface UseMockPackagesOptions {
  * from the starting world with an empty journal. Call it at the top of a test file.
  */
 export function useMockPackages(options: UseMockPackagesOptions = {}): ServerConnection {
-  const run = inject("mockPackages");
-  const server = mockPackages();
+  const run = theRun();
+  const server = connect(run);
   if (options.reset === false) return server;
-  if (run && run.urls.length === 1 && run.workers > 1) {
+  if (run.urls.length === 1 && run.workers > 1) {
     throw new Error(
       `[mock-packages] one server is shared by ${run.workers} workers, so a reset before each test would wipe ` +
         'what a test in another file is doing at that moment. Use servers: "per-worker" (the default), ' +
