@@ -11,13 +11,12 @@
  */
 import type { JournalEntry } from "../core/journal/journal.js";
 import type { Simulator } from "../core/simulator.js";
+import { MockPackagesAssertionError } from "./assertion-error.js";
+import { assertVerdicts } from "./contract-verdicts.js";
 
-export class MockPackagesAssertionError extends Error {
-  constructor(message: string) {
-    super(`[mock-packages] ${message}`);
-    this.name = "MockPackagesAssertionError";
-  }
-}
+export { MockPackagesAssertionError };
+export { connectToServer, expectNoContractViolationsAt } from "./server.js";
+export type { ServerConnection, ServerConnectionOptions, ServerJournalQuery, ServerTokenOptions } from "./server.js";
 
 export interface UploadExpectation {
   /** The package the upload went to. */
@@ -114,20 +113,5 @@ export function expectNoContractViolations(sim: Simulator): void {
         "{ contract: await createContractChecker() } from mock-packages/contract",
     );
   }
-  const entries = sim.journal.entries();
-  if (!entries.some((e) => e.contract !== null)) {
-    throw new MockPackagesAssertionError(
-      "no request in the journal was checked against the contract (it is empty, or was cleared or reset " +
-        "since): run the client against the simulator before asserting",
-    );
-  }
-  const bad = entries.filter((e) => e.contract && !e.contract.valid);
-  if (bad.length) {
-    const lines = bad.map(
-      (e) =>
-        `  #${e.id} ${e.method} ${e.path}${e.query}:\n` +
-        e.contract!.violations.map((v) => `    - ${v.location}: ${v.message}`).join("\n"),
-    );
-    throw new MockPackagesAssertionError(`${bad.length} request(s) broke the contract:\n${lines.join("\n")}`);
-  }
+  assertVerdicts(sim.journal.entries());
 }

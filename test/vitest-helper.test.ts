@@ -1,0 +1,142 @@
+/**
+ * mock-packages/vitest in a real vitest run: test/fixtures/vitest-helper is a consumer's
+ * project (its config and test files are the README's sample), run by vitest in a child
+ * process. The run must pass, start its servers once (one per worker) with contract
+ * verdicts, and leave nothing behind: no listening port, no bits folder.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectToServer } from "../src/testing/server.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const fixture = join(root, "test/fixtures/vitest-helper");
+const vitest = join(root, "node_modules/vitest/vitest.mjs");
+const temp = mkdtempSync(join(tmpdir(), "mock-packages-vitest-helper-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+/** `vitest run ARGS` in the fixture project, with a TMPDIR of its own (where the servers keep bits). */
+function runVitest(name: string, args: string[]): Promise<{ code: number | null; output: string; tmp: string }> {
+  const tmp = join(temp, name);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  // This test runs inside a vitest worker: its VITEST_* variables are not for the child's run.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST")));
+  const child = spawn(process.execPath, [vitest, "run", ...args], {
+    cwd: fixture,
+    env: { ...env, NO_COLOR: "1", CI: "1", TMPDIR: tmp },
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output, tmp }));
+  });
+}
+
+/** Whether something listens on a URL's port. */
+function listening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+const STARTED = /\[mock-packages\] (.*) for this run.*/g;
+const urlsIn = (line: string) => line.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [];
+
+// About 8 s here alone (both runs at once); minutes on a machine busy with other work.
+const RUN_TIMEOUT = 120_000;
+
+describe("a vitest run with mock-packages/vitest", () => {
+  // Both runs at once: each takes a few seconds, most of it starting vitest.
+  const perWorker = runVitest("per-worker", ["--maxWorkers", "2"]);
+  const oneServer = runVitest("one-server", ["--config", "vitest.one-server.config.ts"]);
+
+  it(
+    "passes, with one server per worker started once and stopped at the end",
+    async () => {
+      const { code, output, tmp } = await perWorker;
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/Test Files {2}3 passed \(3\)/);
+      expect(output).toMatch(/Tests {2}8 passed \(8\)/);
+      const starts = [...output.matchAll(STARTED)].map((m) => m[0]);
+      expect(starts, output).toHaveLength(1);
+      expect(starts[0]).toMatch(/2 servers for this run, one per worker: .*, contract verdicts on$/);
+      const urls = urlsIn(starts[0]!);
+      expect(urls).toHaveLength(2);
+      const stops = output.split("\n").filter((l) => l.startsWith("[mock-packages] stopped"));
+      expect(stops).toEqual([`[mock-packages] stopped ${urls.join(", ")}`]);
+      for (const url of urls) expect(await listening(url), url).toBe(false);
+      // The servers' file stores (mock-packages-<pid>-…) are gone with them.
+      expect(readdirSync(tmp).filter((f) => f.startsWith("mock-packages"))).toEqual([]);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    "refuses per-test resets on one server shared by two workers, saying what to do",
+    async () => {
+      const { code, output } = await oneServer;
+      expect(code).toBe(1);
+      expect(output).toContain("one server is shared by 2 workers");
+      expect(output).toMatch(/fileParallelism: false/);
+      const starts = [...output.matchAll(STARTED)].map((m) => m[0]);
+      expect(starts).toHaveLength(1);
+      expect(starts[0]).toMatch(/one server for this run at http/);
+      for (const url of urlsIn(starts[0]!)) expect(await listening(url)).toBe(false);
+    },
+    RUN_TIMEOUT,
+  );
+});
+
+describe("the README's vitest sample", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  for (const file of ["vitest.config.ts", "upload.spec.ts"]) {
+    it(`is test/fixtures/vitest-helper/${file}, as it runs here`, () => {
+      expect(blocks).toContain(readFileSync(join(fixture, file), "utf8"));
+    });
+  }
+});
+
+type JestHook = { default: () => Promise<void> };
+
+describe("the README's Jest sample (test/fixtures/jest-helper, run by hand with Jest 29)", () => {
+  it("its globalSetup starts a server, hands the URL on in process.env, and its globalTeardown stops it", async () => {
+    const saved = process.env.MOCK_PACKAGES_URL;
+    try {
+      // Plain JavaScript, as a Jest user writes it: imported by URL, with no declarations.
+      const load = async (file: string) =>
+        ((await import(pathToFileURL(join(root, "test/fixtures/jest-helper", file)).href)) as JestHook).default;
+      const [setup, teardown] = [await load("global-setup.mjs"), await load("global-teardown.mjs")];
+      await setup();
+      const url = process.env.MOCK_PACKAGES_URL!;
+      const server = connectToServer(url);
+      const token = await server.token("space-developer");
+      expect((await fetch(`${url}/v3/packages`, { headers: { Authorization: `bearer ${token}` } })).status).toBe(200);
+      expect(await server.journal()).toHaveLength(1);
+      await teardown();
+      expect(await listening(url)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.MOCK_PACKAGES_URL;
+      else process.env.MOCK_PACKAGES_URL = saved;
+      delete (globalThis as { mockPackages?: unknown }).mockPackages;
+    }
+  });
+
+  it("is in the README as it is here", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+    for (const file of ["global-setup.mjs", "global-teardown.mjs", "upload.test.mjs"]) {
+      expect(blocks, file).toContain(readFileSync(join(root, "test/fixtures/jest-helper", file), "utf8"));
+    }
+  });
+});
