@@ -24,5 +24,8 @@ export default defineConfig({
     // Under two workers and other load on a small machine, a test that takes 1–2 s alone
     // (child processes, 100 concurrent uploads) can pass 5 s; a hang still fails.
     testTimeout: 20_000,
+    // Hooks load the OpenAPI document and Prism once per file (under a second alone, several
+    // seconds beside a Chromium run and child processes); a hook that hangs still fails.
+    hookTimeout: 60_000,
   },
 });
