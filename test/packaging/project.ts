@@ -3,8 +3,21 @@
  * of their own outside it, and run commands there the way a user's shell would.
  */
 import { spawn } from "node:child_process";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface RunResult {
@@ -71,6 +84,57 @@ export async function installProject(dir: string, devDependencies: Record<string
   const r = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir);
   if (r.code !== 0) throw new Error(said(`npm install in ${dir}`, r));
   return r;
+}
+
+const SHARED_PREFIX = "mock-packages-consumer-deps-";
+const DAY = 24 * 3600 * 1000;
+
+/**
+ * The consumer project's third-party dependencies (msw, vitest, TypeScript, …), installed into
+ * `node_modules` of a folder in the temporary directory that is kept for the day and reused by
+ * later runs: the consumer projects are made inside it, so that Node and TypeScript find these
+ * packages one folder up, as they would beside them. mock-packages itself is never there: each
+ * run installs its own tarball into its own project. Keyed by the dependencies, Node's version
+ * and the date (so that `typescript@5` is the newest 5.x again tomorrow). Several runs at once
+ * (other worktrees) are safe: each installs into a staging folder of its own, and the first to
+ * finish renames it into place; a folder under the key is therefore always a complete install.
+ */
+export async function sharedDependencies(
+  devDependencies: Record<string, string>,
+): Promise<{ dir: string; install: RunResult | null }> {
+  const today = new Date().toISOString().slice(0, 10);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ devDependencies, node: process.version, today }))
+    .digest("hex")
+    .slice(0, 16);
+  const dir = join(tmpdir(), `${SHARED_PREFIX}${key}`);
+  removeOldShared(dir);
+  if (existsSync(dir)) return { dir, install: null };
+  const staging = mkdtempSync(`${dir}-staging-`);
+  try {
+    const install = await installProject(staging, devDependencies);
+    try {
+      renameSync(staging, dir);
+    } catch (error) {
+      if (!existsSync(dir)) throw error; // another run was first: use its folder
+    }
+    return { dir, install };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Shared folders (and staging leftovers of killed runs) from two days ago or earlier. */
+function removeOldShared(current: string): void {
+  for (const name of readdirSync(tmpdir())) {
+    const path = join(tmpdir(), name);
+    if (!name.startsWith(SHARED_PREFIX) || path === current) continue;
+    try {
+      if (Date.now() - statSync(path).mtimeMs > 2 * DAY) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone already (another run cleaned it)
+    }
+  }
 }
 
 /** Bytes of the files under a folder (their apparent sizes; links count as nothing). */
