@@ -221,6 +221,10 @@ describe.concurrent("mock-packages installed alone", { timeout: SLOW }, () => {
   for (const sample of samples.filter((s) => s.lang === "sh")) {
     it(`the README's ${sample.path} runs as written (on a free port instead of 4010)`, async () => {
       const { dir } = await alone;
+      const tools = await run("bash", ["-c", "command -v curl && command -v zip"], dir);
+      expect(tools.code, "the README's command-line sample needs curl and zip (Debian: apt-get install curl zip)").toBe(
+        0,
+      );
       const port = await freePort();
       writeFileSync(join(dir, sample.path), sample.code.replaceAll("4010", String(port)));
       const r = await run("bash", ["-e", sample.path], dir, 120_000);
