@@ -5,6 +5,21 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const compiled = new URL("../dist/src/cli/main.js", import.meta.url);
+// In a checkout of the repository (scripts/ is not shipped), build dist/ first when it is
+// missing or older than the sources: the package has no install script, so a fresh clone has
+// no dist/ until something builds it (README "Development"). A packed package always has it.
+const buildScript = new URL("../scripts/build.mjs", import.meta.url);
+if (existsSync(buildScript)) {
+  const { ensureBuilt } = await import(new URL("../scripts/ensure-built.mjs", import.meta.url).href);
+  try {
+    await ensureBuilt(fileURLToPath(new URL("..", import.meta.url)), {
+      onBuild: () => console.error("mock-packages: building dist/ from the sources first (npm run build)…"),
+    });
+  } catch (error) {
+    console.error(`mock-packages: ${error.message}`);
+    process.exit(1);
+  }
+}
 if (!existsSync(compiled)) {
   const root = fileURLToPath(new URL("..", import.meta.url));
   console.error(
