@@ -269,6 +269,8 @@ describe("the dashboard", () => {
     await page.waitForSelector('#tab-requests[aria-selected="true"]');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("tab-requests");
     await page.keyboard.press("End");
+    await page.waitForSelector('#tab-sandboxes[aria-selected="true"]');
+    await page.keyboard.press("ArrowLeft");
     await page.waitForSelector('#tab-upload[aria-selected="true"]');
   });
 

@@ -1,9 +1,10 @@
 /**
- * The dashboard's one client of the simulator. Every URL is built from one base: "" for the
- * simulator at the server's root, or the prefix the page is served under (`<base>/__mock/ui/`),
- * so that a page for another simulator on the same server needs only another base.
+ * The dashboard's one client of the simulator. Every URL is built from one base: the server's
+ * root ("" for a server at its root, or the prefix the page is served under, `<root>/__mock/ui/`),
+ * or, when the page looks at a sandbox, that sandbox's prefix under it (`<root>/sandboxes/ID`).
+ * Switching sandboxes changes `sandbox`, and with it every admin call, the event stream and the
+ * upload; only the sandboxes' own admin API (`serverGet`, `serverSend`) stays on the root.
  */
-
 /** A problem the simulator answered with: its status and the CF error's detail, or the text. */
 export class ApiError extends Error {
   constructor(
@@ -27,11 +28,19 @@ export class Api {
   /** The admin token, when the server needs one (it listens beyond this machine). */
   adminToken: string | null;
 
-  constructor(readonly base: string) {
+  /** The sandbox the page looks at; null for the default sandbox (the server's own state). */
+  sandbox: string | null = null;
+
+  constructor(readonly root: string) {
     this.adminToken = sessionStorage.getItem(TOKEN_KEY);
   }
 
-  /** The page's base: the path before `/__mock/ui/`. */
+  /** Where the simulator the page looks at answers: the root, or the sandbox's prefix under it. */
+  get base(): string {
+    return this.sandbox === null ? this.root : `${this.root}/sandboxes/${encodeURIComponent(this.sandbox)}`;
+  }
+
+  /** The page's root: the path before `/__mock/ui/`. */
   static fromLocation(location: Location): Api {
     const at = location.pathname.indexOf("/__mock/ui");
     return new Api(at > 0 ? location.pathname.slice(0, at) : "");
@@ -60,17 +69,33 @@ export class Api {
     return headers;
   }
 
+  /** GET of the admin API of the simulator the page looks at. */
   async get<T>(path: string): Promise<T> {
     return this.read<T>(await fetch(this.admin(path), { headers: this.headers() }));
   }
 
-  async send<T>(method: string, path: string, body?: unknown): Promise<T | null> {
+  /** A change through the admin API of the simulator the page looks at; null for a 204. */
+  send<T>(method: string, path: string, body?: unknown): Promise<T | null> {
+    return this.call<T>(this.admin(path), method, body);
+  }
+
+  /** GET of the server's own admin API (the sandboxes' list), whatever sandbox the page looks at. */
+  async serverGet<T>(path: string): Promise<T> {
+    return this.read<T>(await fetch(`${this.root}/__mock${path}`, { headers: this.headers() }));
+  }
+
+  /** A change through the server's own admin API (create, reset, delete a sandbox). */
+  serverSend<T>(method: string, path: string, body?: unknown): Promise<T | null> {
+    return this.call<T>(`${this.root}/__mock${path}`, method, body);
+  }
+
+  private async call<T>(url: string, method: string, body?: unknown): Promise<T | null> {
     const init: RequestInit = {
       method,
       headers: this.headers(body === undefined ? {} : { "Content-Type": "application/json" }),
     };
     if (body !== undefined) init.body = JSON.stringify(body);
-    const response = await fetch(this.admin(path), init);
+    const response = await fetch(url, init);
     if (response.status === 204) return null;
     return this.read<T>(response);
   }

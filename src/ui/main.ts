@@ -1,13 +1,17 @@
 /**
- * The dashboard at `/__mock/ui/`: World, Requests, Scenarios, Tokens and Upload, kept live by the
- * event stream. Bundled with Preact by `scripts/build.mjs` into `dist/ui/`; it talks only to the
- * admin API under `/__mock/` (and, for the Upload view's own upload, to the package's upload URL).
+ * The dashboard at `/__mock/ui/`: World, Requests, Scenarios, Tokens, Upload and Sandboxes, kept
+ * live by the event stream. Bundled with Preact by `scripts/build.mjs` into `dist/ui/`; it talks
+ * only to the admin API under `/__mock/` (and, for the Upload view's own upload, to the package's
+ * upload URL), of the default sandbox or of the sandbox the page is switched to
+ * (`/sandboxes/ID/__mock/…`, remembered in the address as `#view&sandbox=ID`).
  */
 import { h, render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Api } from "./api.js";
+import { readHash, writeHash } from "./hash.js";
 import { Store, useStore, type State } from "./store.js";
 import { RequestsView } from "./views/requests.js";
+import { SandboxesView } from "./views/sandboxes.js";
 import { ScenariosView } from "./views/scenarios.js";
 import { TokensView } from "./views/tokens.js";
 import { UploadView } from "./views/upload.js";
@@ -19,20 +23,21 @@ const TABS = [
   ["scenarios", "Scenarios"],
   ["tokens", "Tokens"],
   ["upload", "Upload"],
+  ["sandboxes", "Sandboxes"],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
 function tabFromHash(): Tab {
-  const name = location.hash.slice(1);
+  const name = readHash(location.hash).tab;
   return (TABS.find(([id]) => id === name)?.[0] ?? "world") as Tab;
 }
 
 /** The admin token from `#token=…` (the start banner prints such a link), kept for the session. */
 function takeTokenFromHash(api: Api): void {
-  const m = /^#token=([^&]+)/.exec(location.hash);
-  if (!m) return;
-  api.setAdminToken(decodeURIComponent(m[1]!));
-  history.replaceState(null, "", `${location.pathname}#world`);
+  const { token, sandbox } = readHash(location.hash);
+  if (token === null) return;
+  api.setAdminToken(token);
+  history.replaceState(null, "", `${location.pathname}${writeHash(tabFromHash(), sandbox)}`);
 }
 
 function Tabs({ tab, setTab }: { tab: Tab; setTab: (t: Tab) => void }) {
@@ -114,7 +119,34 @@ function Panel({ tab, store, state }: { tab: Tab; store: Store; state: State }) 
       return h(TokensView, { store, state });
     case "upload":
       return h(UploadView, { store, state });
+    case "sandboxes":
+      return h(SandboxesView, { store, state });
   }
+}
+
+/** Which sandbox the page looks at, always in view (every other view shows that sandbox only). */
+function SandboxNow({ sandbox }: { sandbox: string | null }) {
+  return h(
+    "span",
+    { class: `sandbox-now${sandbox === null ? "" : " on"}`, "data-testid": "sandbox-now" },
+    "Sandbox: ",
+    h("strong", null, sandbox ?? "default"),
+  );
+}
+
+/** The sandbox the page looked at is no more: say so, and offer the way back. */
+function Gone({ store, id }: { store: Store; id: string }) {
+  return h(
+    "div",
+    { class: "problem", role: "alert", "data-testid": "sandbox-gone" },
+    h(
+      "p",
+      null,
+      `Sandbox '${id}' no longer exists: it was deleted, or expired after being idle. `,
+      "The views below show its last state.",
+    ),
+    h("button", { type: "button", onClick: () => store.switchTo(null) }, "Back to the default sandbox"),
+  );
 }
 
 function App({ store }: { store: Store }) {
@@ -122,20 +154,30 @@ function App({ store }: { store: Store }) {
   const [tab, setTabState] = useState<Tab>(tabFromHash());
   const setTab = (t: Tab) => {
     setTabState(t);
-    history.replaceState(null, "", `#${t}`);
+    history.replaceState(null, "", writeHash(t, store.api.sandbox));
   };
+  // The address follows the sandbox the page looks at, so that a reload keeps it.
   useEffect(() => {
-    const onHash = () => setTabState(tabFromHash());
+    history.replaceState(null, "", writeHash(tabFromHash(), state.sandbox));
+    document.title = `mock-packages dashboard${state.sandbox === null ? "" : ` · sandbox ${state.sandbox}`}`;
+  }, [state.sandbox]);
+  useEffect(() => {
+    const onHash = () => {
+      setTabState(tabFromHash());
+      const { sandbox } = readHash(location.hash);
+      if (sandbox !== store.api.sandbox) store.switchTo(sandbox);
+    };
     addEventListener("hashchange", onHash);
     return () => removeEventListener("hashchange", onHash);
   }, []);
   useEffect(() => {
     if (state.world) performance.mark("dashboard-ready");
   }, [state.world !== null]);
+  const which = state.sandbox === null ? "the simulator (default sandbox)" : `sandbox '${state.sandbox}'`;
   const reset = async () => {
-    if (!confirm("Reset the simulator to its starting world? Uploaded bits and the journal go.")) return;
+    if (!confirm(`Reset ${which} to its starting world? Its uploaded bits and journal go.`)) return;
     await store.api.send("POST", "/reset").then(
-      () => store.say("Reset: the world is back to its start."),
+      () => store.say(`Reset ${which}: its world is back to its start.`),
       (e: Error) => store.say(`Reset failed: ${e.message}`),
     );
   };
@@ -149,12 +191,18 @@ function App({ store }: { store: Store }) {
       h(
         "span",
         { class: `conn ${state.connected ? "on" : "off"}`, role: "status" },
-        state.connected ? "live" : "reconnecting…",
+        state.connected ? "live" : state.gone ? "gone" : "reconnecting…",
       ),
-      h("button", { type: "button", class: "small", onClick: reset }, "Reset simulator"),
+      h(SandboxNow, { sandbox: state.sandbox }),
+      h(
+        "button",
+        { type: "button", class: "small", onClick: reset },
+        state.sandbox === null ? "Reset simulator" : "Reset sandbox",
+      ),
     ),
     h(Tabs, { tab, setTab }),
     h("p", { class: "message", role: "status", "aria-live": "polite" }, state.message),
+    state.gone && h(Gone, { store, id: state.gone }),
     state.problem &&
       h("div", { class: "problem", role: "alert" }, h("p", null, state.problem), h(AdminTokenForm, { store })),
     h(
@@ -167,19 +215,11 @@ function App({ store }: { store: Store }) {
 
 const api = Api.fromLocation(location);
 takeTokenFromHash(api);
+api.sandbox = readHash(location.hash).sandbox;
 const store = new Store(api);
 render(h(App, { store }), document.getElementById("app")!);
 performance.mark("dashboard-shell");
 void store.load();
-// After a drop, events may have been missed: the page reads its state afresh on reconnecting.
-let dropped = false;
-api.follow({
-  onEvent: (type, data) => store.apply(type, data),
-  onConnection: (connected) => {
-    store.set({ connected });
-    if (connected && dropped) void store.load();
-    if (!connected) dropped = true;
-  },
-});
+store.connect();
 // The page's state, for tests and for curious developers (read it, do not write it).
 (window as unknown as { __dashboard: Store }).__dashboard = store;

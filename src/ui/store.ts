@@ -1,9 +1,10 @@
 /**
- * What the page knows of the simulator, kept current by the event stream: the world, the
- * scenarios, the catalog and the journal's rows. Views read it through `useStore`.
+ * What the page knows of the simulator it looks at (the default sandbox or another), kept current
+ * by that simulator's event stream: the world, the scenarios, the catalog and the journal's rows.
+ * Views read it through `useStore`. Switching sandboxes starts afresh: new state, new stream.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { Api } from "./api.js";
+import { ApiError, type Api } from "./api.js";
 
 export interface PackageView {
   guid: string;
@@ -71,6 +72,10 @@ export interface State {
   problem: string | null;
   /** What the last action did, for the status line. */
   message: string;
+  /** The sandbox the page looks at; null for the default sandbox. */
+  sandbox: string | null;
+  /** Set when the sandbox the page looks at is no more (deleted, or expired after being idle). */
+  gone: string | null;
 }
 
 /** The most journal rows the page keeps (the journal itself may hold many more). */
@@ -86,10 +91,17 @@ export class Store {
     connected: false,
     problem: null,
     message: "",
+    sandbox: null,
+    gone: null,
   };
   private listeners = new Set<() => void>();
+  /** Counts switches, so that answers and events for a sandbox the page has left are ignored. */
+  private generation = 0;
+  private unfollow: (() => void) | null = null;
 
-  constructor(readonly api: Api) {}
+  constructor(readonly api: Api) {
+    this.state.sandbox = api.sandbox;
+  }
 
   set(patch: Partial<State>): void {
     this.state = { ...this.state, ...patch };
@@ -105,8 +117,70 @@ export class Store {
     this.set({ message });
   }
 
+  /**
+   * Follows the event stream of the simulator the page looks at. After a drop, events may have
+   * been missed, so the page reads its state afresh on reconnecting; in a sandbox a drop may also
+   * mean the sandbox is gone (its stream ends when it is deleted or expires), which is checked.
+   */
+  connect(): void {
+    const generation = this.generation;
+    let dropped = false;
+    this.unfollow = this.api.follow({
+      onEvent: (type, data) => generation === this.generation && this.apply(type, data),
+      onConnection: (connected) => {
+        if (generation !== this.generation) return;
+        this.set({ connected });
+        if (connected && dropped) void this.load();
+        if (!connected) {
+          dropped = true;
+          void this.checkGone();
+        }
+      },
+    });
+  }
+
+  /** Points the whole page at a sandbox (null: the default one): its state, its stream, its admin API. */
+  switchTo(sandbox: string | null): void {
+    if (sandbox === this.api.sandbox && this.state.gone === null) return;
+    this.generation++;
+    this.unfollow?.();
+    this.api.sandbox = sandbox;
+    this.set({
+      world: null,
+      scenarios: null,
+      rows: [],
+      dropped: 0,
+      connected: false,
+      problem: null,
+      sandbox,
+      gone: null,
+      message:
+        sandbox === null
+          ? "The page now shows the default sandbox (the server's own state)."
+          : `The page now shows sandbox '${sandbox}': every view, the live stream, tokens and uploads are its own.`,
+    });
+    void this.load();
+    this.connect();
+  }
+
+  /** In a sandbox: asks the server whether it still exists; if not, says so and stops following it. */
+  async checkGone(): Promise<void> {
+    const id = this.api.sandbox;
+    if (id === null || this.state.gone === id) return;
+    const generation = this.generation;
+    try {
+      await this.api.serverGet(`/sandboxes/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404 || generation !== this.generation) return;
+      this.unfollow?.();
+      this.unfollow = null;
+      this.set({ gone: id, connected: false, problem: null });
+    }
+  }
+
   /** Reads everything afresh (at start, after a reset, after the stream reconnects). */
   async load(): Promise<void> {
+    const generation = this.generation;
     try {
       const [world, scenarios, catalog, journal] = await Promise.all([
         this.api.get<WorldView & Scenarios>("/world"),
@@ -114,6 +188,7 @@ export class Store {
         this.api.get<{ scenarios: CatalogEntry[] }>("/scenarios"),
         this.api.get<{ entries: JournalRow[]; dropped: number }>(`/journal?summary=true&last=${MAX_ROWS}`),
       ]);
+      if (generation !== this.generation) return;
       this.set({
         world,
         scenarios,
@@ -123,7 +198,10 @@ export class Store {
         problem: null,
       });
     } catch (error) {
-      this.set({ problem: (error as Error).message });
+      if (generation !== this.generation) return;
+      // A sandbox's 404 is most likely the sandbox gone, which the page says in its own words.
+      if (this.api.sandbox !== null && error instanceof ApiError && error.status === 404) await this.checkGone();
+      if (generation === this.generation && this.state.gone === null) this.set({ problem: (error as Error).message });
     }
   }
 

@@ -39,6 +39,8 @@ export interface UserGrant {
   scope: readonly string[];
   /** `auth_time` of the login the grant goes back to (seconds); a refresh keeps the first. */
   authTime?: number;
+  /** A sandbox id, carried as the `mock_sandbox` claim: every request with the token is served by that sandbox. */
+  sandbox?: string;
 }
 
 export interface Issued {
@@ -63,6 +65,7 @@ export async function mintUserAccessToken(m: Minting, grant: UserGrant): Promise
       auth_time: grant.authTime ?? Math.floor(m.now / 1000),
       rev_sig: jti.slice(0, 8),
       revocable: true,
+      ...(grant.sandbox !== undefined ? { mock_sandbox: grant.sandbox } : {}),
     },
   });
   return { accessToken, jti, scope: grant.scope };

@@ -12,6 +12,7 @@ import { CfError } from "../errors.js";
 import { presentWorld } from "../events/present.js";
 import { json, type Answer } from "../http/answer.js";
 import { mayUseAdmin, originRefused } from "../http/admin-origins.js";
+import { DEFAULT_SANDBOX } from "../sandboxes/resolve.js";
 import { isPlainObject } from "../validation.js";
 
 /** `GET /__mock/world`. */
@@ -21,7 +22,10 @@ export async function handleWorld(ctx: Context): Promise<Answer> {
 
 /**
  * `POST /__mock/tokens` `{"user": NAME}`: an access token for a user of the world, as the
- * password grant mints it (the user's scopes from their global role, `--token-ttl` long).
+ * password grant mints it (the user's scopes from their global role, `--token-ttl` long). Asked
+ * of a sandbox (`/sandboxes/ID/__mock/tokens`, or with its header), the token carries that
+ * sandbox's claim, so that it reaches the sandbox from any URL: the dashboard's Tokens and Upload
+ * views mint theirs here, and a copied token must not land in the default sandbox's world.
  */
 export async function handleMintToken(ctx: Context): Promise<Answer> {
   const body = await ctx.jsonBody();
@@ -37,7 +41,12 @@ export async function handleMintToken(ctx: Context): Promise<Answer> {
   const ttl = ctx.services.options.tokenTtl;
   const issued = await mintUserAccessToken(
     { signingKey: ctx.services.options.signingKey, origin: ctx.origin, now: ctx.services.now(), ttl },
-    { userId: user.guid, userName: user.name, scope: scopesForRole(user.globalRole) },
+    {
+      userId: user.guid,
+      userName: user.name,
+      scope: scopesForRole(user.globalRole),
+      ...(ctx.services.sandboxId !== DEFAULT_SANDBOX ? { sandbox: ctx.services.sandboxId } : {}),
+    },
   );
   return json(200, {
     user: user.name,

@@ -1,4 +1,8 @@
-/** Tokens: an access token for any user of the world, with copy buttons and a ready curl command. */
+/**
+ * Tokens: an access token for any user of the world, with copy buttons and a ready curl command.
+ * In a sandbox the token comes from the sandbox's admin API, so it carries the sandbox's claim,
+ * and the curl command uses the sandbox's prefix as well: either alone reaches the sandbox.
+ */
 import { h } from "preact";
 import { useState } from "preact/hooks";
 import { CopyButton, origin } from "../parts.js";
@@ -50,6 +54,13 @@ export function TokensView({ store, state }: { store: Store; state: State }) {
       { class: "muted" },
       "Signed with the server's signing key, as POST /oauth/token mints them. Every user's password is 'password' (cf auth).",
     ),
+    state.sandbox !== null &&
+      h(
+        "p",
+        { "data-testid": "token-sandbox" },
+        `A token minted here carries sandbox '${state.sandbox}''s claim (mock_sandbox): any request with it is served by that sandbox, `,
+        "with or without the /sandboxes/ prefix the curl command uses.",
+      ),
     minted
       ? h(
           "div",
