@@ -45,3 +45,43 @@ it("reaches a sandbox by prefix, header and token through msw, each seeing that 
   expect(missing.status).toBe(404);
   expect(missing.json.errors[0].detail).toContain("there is no sandbox 'nope'");
 });
+
+it("UAA under a sandbox's prefix mints tokens that carry the sandbox, for users and clients, and keeps it on refresh", async () => {
+  await callMounted(ORIGIN, "/__mock/sandboxes", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ id: "uaa-box" }),
+  });
+  const claims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"));
+  const grant = async (base: string, form: Record<string, string>, basic: string) => {
+    const answer = await fetch(`${base}/oauth/token`, {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa(basic)}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form),
+    });
+    expect(answer.status).toBe(200);
+    return (await answer.json()) as { access_token: string; refresh_token?: string };
+  };
+  const password = { grant_type: "password", username: "space-developer", password: "password" };
+  const inBox = await grant(`${ORIGIN}/sandboxes/uaa-box`, password, "cf:");
+  expect(claims(inBox.access_token).mock_sandbox).toBe("uaa-box");
+  const refreshed = await grant(
+    `${ORIGIN}/sandboxes/uaa-box`,
+    { grant_type: "refresh_token", refresh_token: inBox.refresh_token! },
+    "cf:",
+  );
+  expect(claims(refreshed.access_token).mock_sandbox).toBe("uaa-box");
+  const client = await grant(
+    `${ORIGIN}/sandboxes/uaa-box`,
+    { grant_type: "client_credentials" },
+    "admin-client:secret",
+  );
+  expect(claims(client.access_token).mock_sandbox).toBe("uaa-box");
+  // The default sandbox's UAA mints tokens without a claim, as before sandboxes existed.
+  const plain = await grant(ORIGIN, password, "cf:");
+  expect(claims(plain.access_token)).not.toHaveProperty("mock_sandbox");
+  // The claim alone routes the plain URL into the sandbox.
+  await callMounted(ORIGIN, "/v3/apps", { token: inBox.access_token });
+  const box = sim.sandboxes.get("uaa-box")!.simulator;
+  expect(box.journal.entries().some((e) => e.path === "/v3/apps")).toBe(true);
+});

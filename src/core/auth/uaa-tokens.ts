@@ -31,6 +31,11 @@ export interface Minting {
   now: number;
   /** Lifetime of access tokens, in seconds. */
   ttl: number;
+  /**
+   * The sandbox the token endpoint was reached in, if not the default: the access tokens minted
+   * carry it as the `mock_sandbox` claim, so that they reach that sandbox from any URL.
+   */
+  sandbox?: string;
 }
 
 export interface UserGrant {
@@ -49,6 +54,10 @@ export interface Issued {
   scope: readonly string[];
 }
 
+function sandboxClaim(sandbox: string | undefined): { mock_sandbox?: string } {
+  return sandbox !== undefined ? { mock_sandbox: sandbox } : {};
+}
+
 /** A user's access token: what the password and refresh grants answer. */
 export async function mintUserAccessToken(m: Minting, grant: UserGrant): Promise<Issued> {
   const jti = newJti();
@@ -65,7 +74,7 @@ export async function mintUserAccessToken(m: Minting, grant: UserGrant): Promise
       auth_time: grant.authTime ?? Math.floor(m.now / 1000),
       rev_sig: jti.slice(0, 8),
       revocable: true,
-      ...(grant.sandbox !== undefined ? { mock_sandbox: grant.sandbox } : {}),
+      ...sandboxClaim(grant.sandbox ?? m.sandbox),
     },
   });
   return { accessToken, jti, scope: grant.scope };
@@ -92,6 +101,7 @@ export async function mintClientAccessToken(m: Minting, clientId: string, scope:
       iss: `${m.origin}/oauth/token`,
       zid: "uaa",
       aud: [...new Set([clientId, ...scope.map((s) => s.split(".")[0]!)])],
+      ...sandboxClaim(m.sandbox),
     },
     m.signingKey,
   );

@@ -19,6 +19,7 @@ import type { Context } from "../context.js";
 import { json, type Answer } from "../http/answer.js";
 import { readFormText } from "../http/form-body.js";
 import { redactQuery } from "../journal/redact.js";
+import { DEFAULT_SANDBOX } from "../sandboxes/resolve.js";
 import type { ClientData } from "../world/model.js";
 import { findClient, findUser, passwordOf, sameText, uaaError, UaaError } from "./uaa-support.js";
 
@@ -43,6 +44,8 @@ export async function handleToken(ctx: Context): Promise<Answer> {
       origin: ctx.origin,
       now: ctx.services.now(),
       ttl: ctx.services.options.tokenTtl,
+      // Reached in a sandbox (its prefix or header): the tokens carry it, as the admin API's do.
+      ...(ctx.services.sandboxId !== DEFAULT_SANDBOX ? { sandbox: ctx.services.sandboxId } : {}),
     };
     if (grantType === "password") return await passwordGrant(ctx, m, form);
     if (grantType === "refresh_token") return await refreshGrant(ctx, m, form, client);
