@@ -142,6 +142,9 @@ afterAll(async () => {
 describe("the dashboard", () => {
   it("prints its URL in the banner, and renders the fixture world", async () => {
     expect(cli.output()).toContain(`Dashboard: ${cli.url}/__mock/ui/`);
+    expect(cli.output()).toContain(
+      `Sandboxes: POST ${cli.url}/__mock/sandboxes (at most 64, deleted after 1800 s idle)`,
+    );
     await expect(page.locator("h2", { hasText: "org mock-org" }).count()).resolves.toBe(1);
     await expect(page.locator('[data-state="READY"]').count()).resolves.toBeGreaterThan(0);
     const marks = await page.evaluate(() => performance.getEntriesByType("mark").map((m) => m.name));
@@ -307,6 +310,7 @@ describe("with --no-admin", () => {
         expect(((await response.json()) as any).errors[0].title).toBe("CF-NotFound");
       }
       expect(off.output()).not.toContain("Dashboard:");
+      expect(off.output()).not.toContain("Sandboxes:");
     } finally {
       await off.stop();
     }

@@ -86,7 +86,9 @@ export async function runServer(
   if (warning) stderr.write(`${warning}\n`);
   const tokenLine = sim.options.admin ? adminTokenLine(access) : null;
   const dashboard = sim.options.admin ? dashboardLine(running.url, access) : null;
-  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, [tokenLine, dashboard], say);
+  const sandboxes = sim.options.admin ? sandboxesLine(running.url, sim.options) : null;
+  const lines = [tokenLine, dashboard, sandboxes];
+  printBanner(sim, running.url, store.directory, !!simOptions.signingKey, lines, say);
   options.onListening?.(running.url);
 
   await stopped;
@@ -108,6 +110,12 @@ function dashboardLine(url: string, access: { adminToken?: string; generated: bo
   if (!access.adminToken) return `Dashboard: ${page}`;
   if (access.generated) return `Dashboard: ${page}#token=${encodeURIComponent(access.adminToken)}`;
   return `Dashboard: ${page} (it asks for the admin token)`;
+}
+
+/** How to make a sandbox, and the limits (`--max-sandboxes`, `--sandbox-idle-timeout`). */
+function sandboxesLine(url: string, o: { maxSandboxes: number; sandboxIdleTimeout: number }): string {
+  const idle = o.sandboxIdleTimeout > 0 ? `deleted after ${o.sandboxIdleTimeout} s idle` : "never expire";
+  return `Sandboxes: POST ${url}/__mock/sandboxes (at most ${o.maxSandboxes}, ${idle})`;
 }
 
 /** One request's log line: the time it ended (ISO 8601, ms), method, path, status, duration, and the scenario of an upload. */
