@@ -6,19 +6,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type Api } from "./api.js";
 
-export interface PackageView {
-  guid: string;
-  appGuid: string;
-  type: "bits" | "docker";
-  state: string;
-  checksum: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-  image: string | null;
-  download: string | null;
-  deleted?: true;
-}
+// The same shape the core's event stream sends (type-only: nothing of the core is bundled).
+import type { PackageView } from "../core/events/present.js";
+export type { PackageView };
 export interface AppView {
   guid: string;
   name: string;
