@@ -108,10 +108,13 @@ describe("the README's Jest sample (test/fixtures/jest-helper, run by hand with 
       const [setup, teardown] = [await load("global-setup.mjs"), await load("global-teardown.mjs")];
       await setup();
       const url = process.env.MOCK_PACKAGES_URL!;
-      const server = connectToServer(url);
+      // As upload.test.mjs does in Jest worker 1.
+      const server = connectToServer(url, { sandbox: "jest-1" });
+      await server.openSandbox();
       const token = await server.token("space-developer");
       expect((await fetch(`${url}/v3/packages`, { headers: { Authorization: `bearer ${token}` } })).status).toBe(200);
       expect(await server.journal()).toHaveLength(1);
+      expect(await connectToServer(url).journal()).toEqual([]); // the token took it to the sandbox
       await teardown();
       expect(await listening(url)).toBe(false);
     } finally {
