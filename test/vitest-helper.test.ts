@@ -55,7 +55,7 @@ const STARTED = /\[mock-packages\] .* for this run.*/g;
 const urlsIn = (line: string) => line.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [];
 
 // About 9 s here alone; minutes on a machine busy with other work.
-const RUN_TIMEOUT = 120_000;
+const RUN_TIMEOUT = 180_000;
 
 describe("a vitest run with mock-packages/vitest", () => {
   it(
@@ -94,6 +94,17 @@ describe("the README's vitest sample", () => {
       expect(blocks).toContain(readFileSync(join(fixture, file), "utf8"));
     });
   }
+});
+
+describe("the README's note on msw beside the helper", () => {
+  it("shows the onUnhandledRequest line msw.spec.ts runs", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const line = readFileSync(join(fixture, "msw.spec.ts"), "utf8")
+      .split("\n")
+      .find((l) => l.includes("onUnhandledRequest"))!
+      .trim();
+    expect(readme).toContain(`\`\`\`ts\n${line}\n\`\`\``);
+  });
 });
 
 type JestHook = { default: () => Promise<void> };
