@@ -9,7 +9,7 @@
  *       `mock-packages/msw`, msw external: as one file, and with code splitting (the
  *       chunks a browser loads up front, and those it loads only when needed)
  *   (3) the contract checker's start-up (`createContractChecker()`, which loads Prism) and
- *       the vitest helper's (the servers of `mock-packages/vitest/global-setup`), and two
+ *       the vitest helper's (the server of `mock-packages/vitest/global-setup`), and two
  *       vitest runs of the same 4 test files: each file creating its own checker, as
  *       before the helper, and one checker for the run, through the helper
  *
@@ -91,7 +91,7 @@ console.log(JSON.stringify({ load: t1 - t0, create: performance.now() - t1 }));`
   return { load: stats(runs.map((r) => r.load)), create: stats(runs.map((r) => r.create)) };
 }
 
-/** The vitest helper's globalSetup, from call to servers listening (its import not counted), for a 2-worker run. */
+/** The vitest helper's globalSetup, from call to its server listening (its import not counted), for a 2-worker run. */
 function helperStartup(dir, options) {
   const code = `import { mockPackagesSetup } from "mock-packages/vitest/global-setup";
 const project = { config: { root: process.cwd(), maxWorkers: 2 }, vitest: { config: {} }, provide() {}, getProvidedContext: () => ({}) };
@@ -204,8 +204,7 @@ try {
   times = importTimes(dir);
   checker = checkerStartup(dir);
   helper = {
-    one: helperStartup(dir, { servers: "one" }),
-    perWorker: helperStartup(dir, {}),
+    one: helperStartup(dir, {}),
     verdicts: helperStartup(dir, { contractVerdicts: true }),
   };
   runs = vitestRuns(dir);
@@ -232,16 +231,15 @@ const report = [
   "|---|---:|---:|---:|",
   `| \`import("mock-packages/contract")\` | ${ms(checker.load.median)} | ${ms(checker.load.min)} | ${ms(checker.load.max)} |`,
   `| \`createContractChecker()\` after it (imports Prism, reads the spec) | **${ms(checker.create.median)}** | ${ms(checker.create.min)} | ${ms(checker.create.max)} |`,
-  `| vitest helper's globalSetup, \`servers: "one"\` | ${ms(helper.one.median)} | ${ms(helper.one.min)} | ${ms(helper.one.max)} |`,
-  `| vitest helper's globalSetup, one server per worker (2) | ${ms(helper.perWorker.median)} | ${ms(helper.perWorker.min)} | ${ms(helper.perWorker.max)} |`,
-  `| the same with \`contractVerdicts: true\` (one checker for both) | **${ms(helper.verdicts.median)}** | ${ms(helper.verdicts.min)} | ${ms(helper.verdicts.max)} |`,
+  `| vitest helper's globalSetup (one server; the workers create their sandboxes later) | ${ms(helper.one.median)} | ${ms(helper.one.min)} | ${ms(helper.one.max)} |`,
+  `| the same with \`contractVerdicts: true\` (one checker for every sandbox) | **${ms(helper.verdicts.median)}** | ${ms(helper.verdicts.min)} | ${ms(helper.verdicts.max)} |`,
   "",
   `**A vitest run** (\`vitest run --maxWorkers 2\`, wall time, median of ${STARTUP_RUNS}) of ${FILES} test files that each send one request and assert no contract violation:`,
   "",
   "| how the files check contracts | median | min | max |",
   "|---|---:|---:|---:|",
   `| each creates its own checker (\`createSimulator({ contract: await createContractChecker() })\`) | **${ms(runs.before.median)}** | ${ms(runs.before.min)} | ${ms(runs.before.max)} |`,
-  `| one checker for the run, in the helper's servers (\`contractVerdicts: true\`) | **${ms(runs.after.median)}** | ${ms(runs.after.min)} | ${ms(runs.after.max)} |`,
+  `| one checker for the run, in the helper's server (\`contractVerdicts: true\`) | **${ms(runs.after.median)}** | ${ms(runs.after.min)} | ${ms(runs.after.max)} |`,
   "",
   "**Browser bundle** of `mock-packages` + `mock-packages/msw`, esbuild `--minify`, msw external:",
   "",

@@ -1,8 +1,10 @@
 /**
  * mock-packages/vitest in a real vitest run: test/fixtures/vitest-helper is a consumer's
- * project (its config and test files are the README's sample), run by vitest in a child
- * process. The run must pass, start its servers once (one per worker) with contract
- * verdicts, and leave nothing behind: no listening port, no bits folder.
+ * project (its config and upload.spec.ts are the README's sample), run by vitest in a child
+ * process with two workers. The run must pass, start one server once with contract verdicts,
+ * give each worker a sandbox (parallel-a/-b take turns across the two workers and see none of
+ * each other's scenario, reset or journal), and leave nothing behind: no listening port, no
+ * bits folder.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -49,49 +51,36 @@ function listening(url: string): Promise<boolean> {
   });
 }
 
-const STARTED = /\[mock-packages\] (.*) for this run.*/g;
+const STARTED = /\[mock-packages\] .* for this run.*/g;
 const urlsIn = (line: string) => line.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [];
 
-// About 8 s here alone (both runs at once); minutes on a machine busy with other work.
-const RUN_TIMEOUT = 120_000;
+// About 9 s here alone; minutes on a machine busy with other work.
+const RUN_TIMEOUT = 180_000;
 
 describe("a vitest run with mock-packages/vitest", () => {
-  // Both runs at once: each takes a few seconds, most of it starting vitest.
-  const perWorker = runVitest("per-worker", ["--maxWorkers", "2"]);
-  const oneServer = runVitest("one-server", ["--config", "vitest.one-server.config.ts"]);
-
   it(
-    "passes, with one server per worker started once and stopped at the end",
+    "passes on one server started once, a sandbox per worker, parallel files with no cross-talk",
     async () => {
-      const { code, output, tmp } = await perWorker;
+      const { code, output, tmp } = await runVitest("two-workers", ["--maxWorkers", "2"]);
       expect(code, output).toBe(0);
-      expect(output).toMatch(/Test Files {2}3 passed \(3\)/);
-      expect(output).toMatch(/Tests {2}8 passed \(8\)/);
+      expect(output).toMatch(/Test Files {2}7 passed \(7\)/);
+      expect(output).toMatch(/Tests {2}12 passed \(12\)/);
       const starts = [...output.matchAll(STARTED)].map((m) => m[0]);
       expect(starts, output).toHaveLength(1);
-      expect(starts[0]).toMatch(/2 servers for this run, one per worker: .*, contract verdicts on$/);
+      expect(starts[0]).toMatch(
+        /one server for this run at .*, a sandbox per worker \(up to 2\), contract verdicts on$/,
+      );
       const urls = urlsIn(starts[0]!);
-      expect(urls).toHaveLength(2);
+      expect(urls).toHaveLength(1);
+      // Both workers' sandboxes were there at the end; per-file.spec.ts's own was deleted with its file.
       const stops = output.split("\n").filter((l) => l.startsWith("[mock-packages] stopped"));
-      expect(stops).toEqual([`[mock-packages] stopped ${urls.join(", ")}`]);
-      for (const url of urls) expect(await listening(url), url).toBe(false);
-      // The servers' file stores (mock-packages-<pid>-…) are gone with them.
+      expect(stops).toHaveLength(1);
+      const left = stops[0]!.match(/^\[mock-packages\] stopped (\S+) \(sandboxes at the end: (.*)\)$/);
+      expect(left?.[1]).toBe(urls[0]);
+      expect(left?.[2].split(", ").sort()).toEqual(["vitest-1", "vitest-2"]);
+      expect(await listening(urls[0]!)).toBe(false);
+      // The server's file store (mock-packages-<pid>-…) is gone with it.
       expect(readdirSync(tmp).filter((f) => f.startsWith("mock-packages"))).toEqual([]);
-    },
-    RUN_TIMEOUT,
-  );
-
-  it(
-    "refuses per-test resets on one server shared by two workers, saying what to do",
-    async () => {
-      const { code, output } = await oneServer;
-      expect(code).toBe(1);
-      expect(output).toContain("one server is shared by 2 workers");
-      expect(output).toMatch(/fileParallelism: false/);
-      const starts = [...output.matchAll(STARTED)].map((m) => m[0]);
-      expect(starts).toHaveLength(1);
-      expect(starts[0]).toMatch(/one server for this run at http/);
-      for (const url of urlsIn(starts[0]!)) expect(await listening(url)).toBe(false);
     },
     RUN_TIMEOUT,
   );
@@ -107,6 +96,17 @@ describe("the README's vitest sample", () => {
   }
 });
 
+describe("the README's note on msw beside the helper", () => {
+  it("shows the onUnhandledRequest line msw.spec.ts runs", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const line = readFileSync(join(fixture, "msw.spec.ts"), "utf8")
+      .split("\n")
+      .find((l) => l.includes("onUnhandledRequest"))!
+      .trim();
+    expect(readme).toContain(`\`\`\`ts\n${line}\n\`\`\``);
+  });
+});
+
 type JestHook = { default: () => Promise<void> };
 
 describe("the README's Jest sample (test/fixtures/jest-helper, run by hand with Jest 29)", () => {
@@ -119,10 +119,13 @@ describe("the README's Jest sample (test/fixtures/jest-helper, run by hand with 
       const [setup, teardown] = [await load("global-setup.mjs"), await load("global-teardown.mjs")];
       await setup();
       const url = process.env.MOCK_PACKAGES_URL!;
-      const server = connectToServer(url);
+      // As upload.test.mjs does in Jest worker 1.
+      const server = connectToServer(url, { sandbox: "jest-1" });
+      await server.openSandbox();
       const token = await server.token("space-developer");
       expect((await fetch(`${url}/v3/packages`, { headers: { Authorization: `bearer ${token}` } })).status).toBe(200);
       expect(await server.journal()).toHaveLength(1);
+      expect(await connectToServer(url).journal()).toEqual([]); // the token took it to the sandbox
       await teardown();
       expect(await listening(url)).toBe(false);
     } finally {

@@ -8,15 +8,18 @@ import { connectToServer, expectNoContractViolationsAt, type ServerConnection } 
 async function start(options: Parameters<typeof createSimulator>[0] = {}) {
   const sim = createSimulator({ processingDelay: 0, ...options });
   const running = await serve({ simulator: sim, port: 0 });
-  return { sim, running };
+  /** A sandbox's own simulator, by id. */
+  const sandbox = (id: string) => sim.sandboxes.get(id)!.simulator;
+  return { sim, running, sandbox };
 }
 
 async function packages(server: ServerConnection, user = "space-developer"): Promise<Response> {
   return fetch(`${server.url}/v3/packages`, { headers: { Authorization: `bearer ${await server.token(user)}` } });
 }
 
-let plain: { sim: Simulator; running: RunningServer };
-let checked: { sim: Simulator; running: RunningServer };
+type Started = Awaited<ReturnType<typeof start>>;
+let plain: Started;
+let checked: Started;
 // Loading Prism for the checker takes seconds on a busy machine (BENCHMARKS.md, footprint).
 beforeAll(async () => {
   plain = await start();
@@ -97,5 +100,85 @@ describe("expectNoContractViolationsAt", () => {
     await expect(server.expectNoContractViolations()).rejects.toThrow(
       /1 request\(s\) broke the contract:\n {2}#2 GET \/v3\/packages\?per_page=3:\n {4}- header\.authorization/,
     );
+  });
+});
+
+describe("connectToServer with a sandbox", () => {
+  it("opens the sandbox (twice is fine), serves it at url with tokens that carry its claim, deletes it", async () => {
+    const server = connectToServer(plain.running.url, { sandbox: "t-open" });
+    expect(server.url).toBe(`${plain.running.url}/sandboxes/t-open`);
+    expect(server.sandbox).toBe("t-open");
+    await expect(server.reset()).rejects.toThrow(/answered 404: .*no sandbox 't-open'.* Call openSandbox\(\) first/);
+    await server.openSandbox();
+    await server.openSandbox(); // a later file of the same worker finds it there
+    expect(plain.sim.sandboxes.get("t-open")).toBeDefined();
+    const token = await server.token("space-developer");
+    expect(JSON.parse(atob(token.split(".")[1]!)).mock_sandbox).toBe("t-open");
+    // The token alone reaches the sandbox, whatever URL it goes to; so does url with a plain token.
+    await fetch(`${plain.running.url}/v3/packages`, { headers: { Authorization: `bearer ${token}` } });
+    expect((await packages(connectToServer(server.url))).status).toBe(200);
+    expect(plain.sandbox("t-open").journal.entries()).toHaveLength(2);
+    await server.deleteSandbox();
+    await server.deleteSandbox(); // gone already
+    expect(plain.sim.sandboxes.get("t-open")).toBeUndefined();
+  });
+
+  it("scopes reset, journal and scenario to the sandbox: the default sandbox and a neighbour see nothing", async () => {
+    const [a, b] = [
+      connectToServer(plain.running.url, { sandbox: "t-a" }),
+      connectToServer(plain.running.url, { sandbox: "t-b" }),
+    ];
+    const outside = connectToServer(plain.running.url);
+    await Promise.all([a.openSandbox(), b.openSandbox(), outside.reset()]);
+    try {
+      await a.useScenario("rate-limited");
+      await Promise.all([packages(a), packages(b), packages(b)]);
+      expect(plain.sandbox("t-a").scenario.name).toBe("rate-limited");
+      expect(plain.sandbox("t-b").scenario.name).toBe("cloud-controller");
+      expect(plain.sim.scenario.name).toBe("cloud-controller");
+      expect(await a.journal()).toHaveLength(1);
+      expect(await b.journal()).toHaveLength(2);
+      expect(await outside.journal()).toEqual([]);
+      await a.reset();
+      expect(await a.journal()).toEqual([]);
+      expect(plain.sandbox("t-a").scenario.name).toBe("cloud-controller");
+      expect(await b.journal()).toHaveLength(2);
+    } finally {
+      await Promise.all([a.deleteSandbox(), b.deleteSandbox()]);
+    }
+  });
+
+  it("says what went wrong: no sandbox option, a bad id, the server's limit", async () => {
+    expect(() => connectToServer(plain.running.url, { sandbox: "no/slash" })).toThrow(/is no sandbox id/);
+    expect(() => connectToServer(plain.running.url, { sandbox: "default" })).toThrow(/is no sandbox id/);
+    await expect(connectToServer(plain.running.url).openSandbox()).rejects.toThrow(
+      /openSandbox\(\) needs a sandbox: pass \{ sandbox: ID \} to connectToServer/,
+    );
+    const small = await start({ maxSandboxes: 1 });
+    try {
+      await connectToServer(small.running.url, { sandbox: "one" }).openSandbox();
+      await expect(connectToServer(small.running.url, { sandbox: "two" }).openSandbox()).rejects.toThrow(
+        /POST .*\/__mock\/sandboxes answered 422: This server holds 1 sandboxes, its limit \(--max-sandboxes/,
+      );
+    } finally {
+      await small.running.close();
+      await small.sim.close();
+    }
+  });
+
+  it("asserts the contract on the sandbox's requests only: sandboxes share the server's checker", async () => {
+    const server = connectToServer(checked.running.url, { sandbox: "t-contract" });
+    await server.openSandbox();
+    try {
+      // A bad request outside the sandbox does not count against it.
+      await fetch(`${checked.running.url}/v3/packages?per_page=4`);
+      await expect(server.expectNoContractViolations()).rejects.toThrow(/no request in the journal was checked/);
+      await packages(server);
+      await server.expectNoContractViolations();
+      await fetch(`${server.url}/v3/packages?per_page=5`);
+      await expect(server.expectNoContractViolations()).rejects.toThrow(/#2 GET \/v3\/packages\?per_page=5/);
+    } finally {
+      await server.deleteSandbox();
+    }
   });
 });

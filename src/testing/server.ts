@@ -6,8 +6,11 @@
  *
  * @example
  * import { connectToServer } from "mock-packages/testing";
- * const server = connectToServer(process.env.MOCK_PACKAGES_URL!);
+ * // A sandbox of its own on a shared server: its own world, scenario and journal.
+ * const server = connectToServer(process.env.MOCK_PACKAGES_URL!, { sandbox: `jest-${process.env.JEST_WORKER_ID}` });
+ * beforeAll(() => server.openSandbox());
  * beforeEach(() => server.reset());
+ * afterAll(() => server.deleteSandbox());
  * const token = await server.token("space-developer");
  */
 import { mintUserToken, type MintUserTokenOptions } from "../core/auth/user-tokens.js";
@@ -27,6 +30,14 @@ export interface ServerConnectionOptions {
    * Fixture users' roles are known by name; a world file's users with a global role need it here.
    */
   globalRoles?: Readonly<Record<string, GlobalRole>>;
+  /**
+   * A sandbox id (letters, digits, `-`, `_`): the connection then works in that sandbox of the
+   * server, which `openSandbox()` creates. `url` is the sandbox's base URL
+   * (`<server>/sandboxes/<id>`), `token()` mints tokens carrying its claim, and `reset`,
+   * `journal`, `useScenario` and `expectNoContractViolations` see only it. Default: none (the
+   * server's default sandbox, shared by every client that names none).
+   */
+  sandbox?: string;
 }
 
 /** What `token()` takes besides the user's name (see `mintUserToken`). */
@@ -44,10 +55,16 @@ export interface ServerJournalQuery {
 }
 
 export interface ServerConnection {
-  /** The server's URL, e.g. `http://127.0.0.1:40123`. */
-  readonly url: string;
   /**
-   * A bearer token for a user, by name, signed with the server's key. Minted here, not
+   * Where the client under test sends its requests: the server's URL
+   * (`http://127.0.0.1:40123`), or with a sandbox its base URL (`…/sandboxes/<id>`).
+   */
+  readonly url: string;
+  /** The sandbox this connection works in (the `sandbox` option), or undefined for the default one. */
+  readonly sandbox: string | undefined;
+  /**
+   * A bearer token for a user, by name, signed with the server's key (and carrying the
+   * sandbox's claim, so it reaches the sandbox whatever URL it is sent to). Minted here, not
    * fetched: no request, and it takes `expired`, `expiresIn`, `scope` and `globalRole`.
    */
   token(user: string, options?: ServerTokenOptions): Promise<string>;
@@ -62,18 +79,44 @@ export interface ServerConnection {
    * that none broke it (see {@link expectNoContractViolationsAt}).
    */
   expectNoContractViolations(): Promise<void>;
+  /**
+   * `POST /__mock/sandboxes`: creates the connection's sandbox from the server's options, or
+   * finds it there already (a later test file of the same worker). Before it, requests to `url`
+   * answer 404. Throws on a connection without `sandbox`, or when the server holds its
+   * `--max-sandboxes`.
+   */
+  openSandbox(): Promise<void>;
+  /** `DELETE /__mock/sandboxes/<id>`: the sandbox goes with its journal and bits; gone already is fine. */
+  deleteSandbox(): Promise<void>;
 }
 
 /** A test's handle on a running server. Nothing is sent until a method is called. */
 export function connectToServer(url: string, options: ServerConnectionOptions = {}): ServerConnection {
-  const base = url.replace(/\/+$/, "");
-  const admin = (path: string, init?: RequestInit) => adminRequest(base, path, options.adminToken, init);
+  const root = url.replace(/\/+$/, "");
+  const { sandbox, adminToken } = options;
+  if (sandbox !== undefined && !SANDBOX_ID.test(sandbox)) {
+    throw new Error(
+      `[mock-packages] sandbox ${JSON.stringify(sandbox)} is no sandbox id: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
+    );
+  }
+  // Admin operations go through the sandbox's prefix, so they reach its state and no other.
+  const base = sandbox === undefined ? root : `${root}/sandboxes/${sandbox}`;
+  const admin = (path: string, init?: RequestInit, allowed?: number[]) =>
+    adminRequest(base, path, adminToken, init, allowed);
+  const own = (what: string) => {
+    if (sandbox === undefined) {
+      throw new Error(`[mock-packages] ${what} needs a sandbox: pass { sandbox: ID } to connectToServer`);
+    }
+    return sandbox;
+  };
   return {
     url: base,
+    sandbox,
     token: (user, tokenOptions = {}) =>
       mintUserToken(user, {
         signingKey: options.signingKey,
         globalRole: options.globalRoles?.[user],
+        ...(sandbox === undefined ? {} : { sandbox }),
         ...tokenOptions,
       }),
     async reset() {
@@ -92,8 +135,35 @@ export function connectToServer(url: string, options: ServerConnectionOptions = 
         body: JSON.stringify(scenario),
       });
     },
-    expectNoContractViolations: () => expectNoContractViolationsAt(base, { adminToken: options.adminToken }),
+    expectNoContractViolations: () => expectNoContractViolationsAt(base, { adminToken }),
+    openSandbox: async () => openSandbox(root, own("openSandbox()"), adminToken),
+    async deleteSandbox() {
+      const id = own("deleteSandbox()");
+      const res = await adminRequest(root, `/__mock/sandboxes/${id}`, adminToken, { method: "DELETE" }, [404]);
+      await res.body?.cancel();
+    },
   };
+}
+
+/** Sandbox ids as the server takes them (`src/core/sandboxes/registry.ts`). */
+const SANDBOX_ID = /^(?!default$)[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+/** Creates a sandbox, or finds it there: a 422 is fine when the sandbox exists, the limit's own message otherwise. */
+async function openSandbox(root: string, id: string, adminToken: string | undefined): Promise<void> {
+  const created = await adminRequest(
+    root,
+    "/__mock/sandboxes",
+    adminToken,
+    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id }) },
+    [422],
+  );
+  if (created.status !== 422) return void (await created.body?.cancel());
+  const refusal = await created.text();
+  const there = await adminRequest(root, `/__mock/sandboxes/${id}`, adminToken, undefined, [404]);
+  await there.body?.cancel();
+  if (there.status === 404) {
+    throw new Error(`[mock-packages] POST ${root}/__mock/sandboxes answered 422: ${cfDetail(refusal) ?? refusal}`);
+  }
 }
 
 /**
@@ -146,9 +216,11 @@ async function adminRequest(
   const hint =
     response.status === 401 || response.status === 403
       ? " The server wants its admin token: pass adminToken (the server's --admin-token)."
-      : response.status === 404
-        ? " Is the admin API off (--no-admin), or is this not a mock-packages server?"
-        : "";
+      : response.status === 404 && /\/sandboxes\/[^/]+\/__mock\//.test(`${base}${path}`)
+        ? " Call openSandbox() first (the vitest helper does it in a beforeAll), or was the sandbox deleted?"
+        : response.status === 404
+          ? " Is the admin API off (--no-admin), or is this not a mock-packages server?"
+          : "";
   throw new Error(`[mock-packages] ${method} ${base}${path} answered ${response.status}: ${detail}.${hint}`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * `mock-packages/vitest/global-setup`: the main-process half of the vitest helper. It
- * starts the servers once for the whole run (before any worker exists), hands the workers
- * their URLs through `provide`, and stops everything at teardown.
+ * starts one server for the whole run (before any worker exists), hands the workers its URL
+ * through `provide` (each test file then works in a sandbox of it), and stops it at teardown.
  *
  * @example
  * // vitest.config.ts: the ready-made setup, options from `provide`
@@ -17,6 +17,7 @@
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import type { RequestChecker } from "../core/journal/journal.js";
+import type { SimulatorOptions } from "../core/options.js";
 import { createSimulator, type Simulator } from "../core/simulator.js";
 import type { GlobalRole } from "../core/world/model.js";
 import { createFileStore, type FileStore } from "../node/file-store.js";
@@ -47,43 +48,49 @@ export function mockPackagesSetup(
       host = "127.0.0.1",
       quiet = false,
       onRequest,
-      servers = "per-worker",
+      sandbox = "worker",
       ...simOptions
     } = options;
+    if (sandbox !== "worker" && sandbox !== "file") {
+      throw new Error(
+        `[mock-packages] sandbox is "worker" (one per worker) or "file" (one per test file), not ${JSON.stringify(sandbox)}`,
+      );
+    }
     const world =
       typeof worldOption === "string" ? await loadWorldFile(resolve(project.config.root, worldOption)) : worldOption;
-    // One checker for every server and every test file: Prism loads once per run, not once per file.
+    // One checker for the run: Prism loads once, not once per file, and every sandbox inherits it.
     const contract = contractVerdicts ? await loadChecker() : undefined;
-    const started = await startAll(servers === "one" ? 1 : workers, async () => {
-      const store = createFileStore();
-      const sim = createSimulator({ ...simOptions, world, contract, store });
-      try {
-        await sim.ready;
-        return { store, sim, server: await serve({ simulator: sim, port: 0, host, onRequest }) };
-      } catch (error) {
-        await sim.close();
-        store.dispose();
-        throw error;
-      }
-    });
+    const started = await start(
+      {
+        ...simOptions,
+        maxSandboxes: maxSandboxes(simOptions.maxSandboxes, workers),
+        // The run's sandboxes go with the server at its end; a worker idle for a while keeps its own.
+        sandboxIdleTimeout: simOptions.sandboxIdleTimeout ?? 0,
+        world,
+        contract,
+      },
+      { host, onRequest },
+    );
     const run: MockPackagesRun = {
-      urls: started.map((s) => s.server.url),
-      servers,
+      url: started.server.url,
+      sandbox,
       workers,
       adminToken: simOptions.adminToken,
       signingKey: simOptions.signingKey,
-      globalRoles: globalRolesOf(started[0]!.sim),
+      globalRoles: globalRolesOf(started.sim),
       contractVerdicts,
     };
     project.provide("mockPackages", run);
     if (!quiet) console.log(`[mock-packages] ${summary(run)}`);
-    // A run that ends without its teardown (vitest killed) still takes its bits folders along.
-    const disposeOnExit = () => started.forEach((s) => s.store.dispose());
+    // A run that ends without its teardown (vitest killed) still takes its bits folder along.
+    const disposeOnExit = () => started.store.dispose();
     process.once("exit", disposeOnExit);
     return async () => {
       process.off("exit", disposeOnExit);
-      await stopAll(started);
-      if (!quiet) console.log(`[mock-packages] stopped ${run.urls.join(", ")}`);
+      const left = started.sim.sandboxes.list().map((s) => s.id);
+      await stop(started);
+      if (!quiet)
+        console.log(`[mock-packages] stopped ${run.url} (sandboxes at the end: ${left.join(", ") || "none"})`);
     };
   };
 }
@@ -104,26 +111,41 @@ async function loadChecker(): Promise<RequestChecker> {
   return createContractChecker();
 }
 
-/** Starts `count` servers at once; if one fails, the others are stopped before the error goes on. */
-async function startAll(count: number, start: () => Promise<Started>): Promise<Started[]> {
-  const results = await Promise.allSettled(Array.from({ length: count }, start));
-  const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) {
-    await stopAll(started);
-    throw failed.reason;
+/**
+ * The server's sandbox limit: every worker holds one at a time (its own, or its current
+ * file's), so at least `workers`; the simulator's default (64) when that is more.
+ */
+function maxSandboxes(given: number | undefined, workers: number): number {
+  if (given === undefined) return Math.max(64, workers);
+  if (given < workers) {
+    throw new Error(
+      `[mock-packages] maxSandboxes is ${given}, but vitest runs up to ${workers} workers, each in a sandbox of its ` +
+        `own: leave maxSandboxes out (the helper takes at least ${workers}) or give it ${workers} or more`,
+    );
   }
-  return started;
+  return given;
 }
 
-async function stopAll(started: Started[]): Promise<void> {
-  await Promise.all(
-    started.map(async ({ store, sim, server }) => {
-      await server.close();
-      await sim.close();
-      store.dispose();
-    }),
-  );
+async function start(
+  simOptions: Omit<SimulatorOptions, "store">,
+  serverOptions: { host: string; onRequest?: MockPackagesSetupOptions["onRequest"] },
+): Promise<Started> {
+  const store = createFileStore();
+  const sim = createSimulator({ ...simOptions, store });
+  try {
+    await sim.ready;
+    return { store, sim, server: await serve({ simulator: sim, port: 0, ...serverOptions }) };
+  } catch (error) {
+    await sim.close();
+    store.dispose();
+    throw error;
+  }
+}
+
+async function stop({ store, sim, server }: Started): Promise<void> {
+  await server.close();
+  await sim.close();
+  store.dispose();
 }
 
 /** Users with a global role, by name: a world file's admin gets admin scopes in its tokens. */
@@ -135,7 +157,6 @@ function globalRolesOf(sim: Simulator): Record<string, GlobalRole> {
 
 function summary(run: MockPackagesRun): string {
   const verdicts = run.contractVerdicts ? ", contract verdicts on" : "";
-  return run.urls.length === 1
-    ? `one server for this run at ${run.urls[0]}${verdicts}`
-    : `${run.urls.length} servers for this run, one per worker: ${run.urls.join(", ")}${verdicts}`;
+  const each = run.sandbox === "file" ? "a sandbox per test file" : `a sandbox per worker (up to ${run.workers})`;
+  return `one server for this run at ${run.url}, ${each}${verdicts}`;
 }

@@ -1,8 +1,8 @@
 /**
  * `mock-packages/vitest`: the test-file half of the vitest helper. The globalSetup
- * (`mock-packages/vitest/global-setup`) starts the servers once for the run; here a test
- * file gets its worker's server as a {@link ServerConnection}: its URL, tokens, reset, the
- * journal and contract verdicts over the admin API.
+ * (`mock-packages/vitest/global-setup`) starts one server for the run; here a test file gets
+ * a sandbox of it as a {@link ServerConnection}: its URL, tokens, reset, the journal and
+ * contract verdicts, all of them its own, whatever the files in other workers do meanwhile.
  *
  * @example
  * import { expect, it } from "vitest";
@@ -16,20 +16,54 @@
  *   expect(res.status).toBe(200);
  * });
  */
-import { beforeEach, inject } from "vitest";
+import { afterAll, beforeAll, beforeEach, inject } from "vitest";
 import { connectToServer, type ServerConnection } from "../testing/server.js";
-import type { MockPackagesRun } from "./options.js";
+import type { MockPackagesRun, SandboxMode } from "./options.js";
 
 export type { ServerConnection, ServerJournalQuery, ServerTokenOptions } from "../testing/server.js";
-export type { MockPackagesProvidedOptions, MockPackagesRun, MockPackagesSetupOptions } from "./options.js";
+export type { MockPackagesProvidedOptions, MockPackagesRun, MockPackagesSetupOptions, SandboxMode } from "./options.js";
+
+export interface MockPackagesOptions {
+  /** This file's sandbox: its worker's (`"worker"`) or one of its own (`"file"`). Default: the setup's `sandbox`. */
+  sandbox?: SandboxMode;
+}
+
+export interface UseMockPackagesOptions extends MockPackagesOptions {
+  /** Reset the sandbox (world, scenario, journal) before each test of the file. Default true. */
+  reset?: boolean;
+}
 
 /**
- * This worker's server. A file runs in one worker from start to end and a worker runs one
- * file at a time, so with one server per worker (the default) nothing else touches this
- * server while the file's tests run.
+ * This file's sandbox on the run's server, opened in a `beforeAll` (requests to `url` before
+ * it answer 404): its worker's, reset to the starting world for this file, or with
+ * `sandbox: "file"` a new one, deleted in an `afterAll`. Call it at the top of a test file.
  */
-export function mockPackages(): ServerConnection {
-  return connect(theRun());
+export function mockPackages(options: MockPackagesOptions = {}): ServerConnection {
+  const run = theRun();
+  const mode = options.sandbox ?? run.sandbox;
+  const server = connectToServer(run.url, {
+    adminToken: run.adminToken,
+    signingKey: run.signingKey,
+    globalRoles: run.globalRoles,
+    sandbox: sandboxId(mode),
+  });
+  beforeAll(async () => {
+    await server.openSandbox();
+    // The worker's earlier files may have changed its sandbox: each file starts from the starting world.
+    if (mode === "worker") await server.reset();
+  });
+  if (mode === "file") afterAll(() => server.deleteSandbox());
+  return server;
+}
+
+/**
+ * {@link mockPackages}, and a `beforeEach` that resets the sandbox, so that each test starts
+ * from the starting world with an empty journal. Call it at the top of a test file.
+ */
+export function useMockPackages(options: UseMockPackagesOptions = {}): ServerConnection {
+  const server = mockPackages(options);
+  if (options.reset !== false) beforeEach(() => server.reset());
+  return server;
 }
 
 /** What the globalSetup provided; without it, an error naming the setting to add. */
@@ -44,49 +78,19 @@ function theRun(): MockPackagesRun {
   return run;
 }
 
-function connect(run: MockPackagesRun): ServerConnection {
-  return connectToServer(serverUrl(run), {
-    adminToken: run.adminToken,
-    signingKey: run.signingKey,
-    globalRoles: run.globalRoles,
-  });
-}
-
-export interface UseMockPackagesOptions {
-  /** Reset the server (world, scenario, journal) before each test of the file. Default true. */
-  reset?: boolean;
-}
-
 /**
- * {@link mockPackages}, and a `beforeEach` that resets the server, so that each test starts
- * from the starting world with an empty journal. Call it at the top of a test file.
+ * `vitest-<VITEST_POOL_ID>` for a worker's sandbox: vitest numbers the workers running at once
+ * 1 to `maxWorkers`, and a worker runs one file at a time, so no two files share it at once.
+ * A file's own adds a random part: files of one worker never reuse an id.
  */
-export function useMockPackages(options: UseMockPackagesOptions = {}): ServerConnection {
-  const run = theRun();
-  const server = connect(run);
-  if (options.reset === false) return server;
-  if (run.urls.length === 1 && run.workers > 1) {
+function sandboxId(mode: SandboxMode): string {
+  const pool = process.env.VITEST_POOL_ID;
+  if (mode === "file") return `vitest-${pool ?? "x"}-${crypto.randomUUID().slice(0, 8)}`;
+  if (!pool || !/^\d+$/.test(pool)) {
     throw new Error(
-      `[mock-packages] one server is shared by ${run.workers} workers, so a reset before each test would wipe ` +
-        'what a test in another file is doing at that moment. Use servers: "per-worker" (the default), ' +
-        "set fileParallelism: false in vitest.config.ts, or useMockPackages({ reset: false }).",
+      `[mock-packages] this worker's VITEST_POOL_ID is ${pool ?? "not set"}, so the helper cannot name its sandbox: ` +
+        'use sandbox: "file" (a sandbox per test file) in the options',
     );
   }
-  beforeEach(() => server.reset());
-  return server;
-}
-
-/** The worker's own server: `VITEST_POOL_ID` runs from 1 to the number of workers. */
-function serverUrl(run: MockPackagesRun): string {
-  if (run.urls.length === 1) return run.urls[0]!;
-  const pool = Number(process.env.VITEST_POOL_ID);
-  const url = run.urls[pool - 1];
-  if (!url) {
-    throw new Error(
-      `[mock-packages] this worker's VITEST_POOL_ID is ${process.env.VITEST_POOL_ID ?? "not set"}, but the ` +
-        `globalSetup started ${run.urls.length} servers, one per worker: is this test file run by another ` +
-        'project\'s workers? Use servers: "one" with fileParallelism: false, or give each project its own globalSetup.',
-    );
-  }
-  return url;
+  return `vitest-${pool}`;
 }

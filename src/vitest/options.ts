@@ -8,6 +8,9 @@ import type { SimulatorOptions } from "../core/options.js";
 import type { GlobalRole, WorldData } from "../core/world/model.js";
 import type { RequestLogEntry } from "../node/server.js";
 
+/** One sandbox per vitest worker, or one per test file. */
+export type SandboxMode = "worker" | "file";
+
 export interface MockPackagesSetupOptions extends Omit<SimulatorOptions, "store" | "contract" | "world"> {
   /**
    * The world to start from and return to on reset: a world file's path (YAML or JSON,
@@ -21,11 +24,13 @@ export interface MockPackagesSetupOptions extends Omit<SimulatorOptions, "store"
    */
   contractVerdicts?: boolean;
   /**
-   * `"per-worker"` (default): one server per vitest worker, each with its own state, so a
-   * per-test reset never touches a test running in another file at the same moment.
-   * `"one"`: a single server for the run; per-test resets then need `fileParallelism: false`.
+   * Whose sandbox a test file works in, on the run's one server. `"worker"` (default): one
+   * sandbox per vitest worker (`vitest-<VITEST_POOL_ID>`), created by the worker's first file and
+   * reset at the start of each later one. `"file"`: a sandbox of its own for each file, deleted at
+   * the file's end. Either way parallel files never see each other's state, scenario or journal.
+   * A file can ask for the other with `useMockPackages({ sandbox })`.
    */
-  servers?: "per-worker" | "one";
+  sandbox?: SandboxMode;
   /** Address to listen on. Default 127.0.0.1. */
   host?: string;
   /** No line on start and stop. Default false. */
@@ -41,10 +46,10 @@ export type MockPackagesProvidedOptions = Omit<MockPackagesSetupOptions, "world"
 
 /** What the workers receive (`inject("mockPackages")`). */
 export interface MockPackagesRun {
-  /** The servers' URLs: one per worker (index = `VITEST_POOL_ID` - 1), or just one. */
-  urls: string[];
-  /** `"per-worker"` or `"one"`, as the setup was asked. */
-  servers: "per-worker" | "one";
+  /** The server's URL; each file works in a sandbox under it (`<url>/sandboxes/<id>`). */
+  url: string;
+  /** The files' sandboxes, as the setup was asked: one per worker or one per file. */
+  sandbox: SandboxMode;
   /** Workers vitest runs at most at once. */
   workers: number;
   adminToken?: string;
