@@ -172,20 +172,24 @@ export class Store {
   async load(): Promise<void> {
     const generation = this.generation;
     try {
-      const [world, scenarios, catalog, journal] = await Promise.all([
-        this.api.get<WorldView & Scenarios>("/world"),
+      // All four at once; the world (the first view) is shown as soon as it is there.
+      const world = this.api.get<WorldView & Scenarios>("/world");
+      const rest = Promise.all([
         this.api.get<Scenarios>("/scenario"),
         this.api.get<{ scenarios: CatalogEntry[] }>("/scenarios"),
         this.api.get<{ entries: JournalRow[]; dropped: number }>(`/journal?summary=true&last=${MAX_ROWS}`),
       ]);
+      rest.catch(() => {}); // awaited below, after the world; its failure must not go unhandled meanwhile
+      const shown = await world;
+      if (generation !== this.generation) return;
+      this.set({ world: shown, problem: null });
+      const [scenarios, catalog, journal] = await rest;
       if (generation !== this.generation) return;
       this.set({
-        world,
         scenarios,
         catalog: catalog.scenarios,
         rows: journal.entries.reverse(),
         dropped: journal.dropped,
-        problem: null,
       });
     } catch (error) {
       if (generation !== this.generation) return;
