@@ -36,7 +36,7 @@ Server options:
   --scenario NAME          how uploads are answered (default cloud-controller; see 'mock-packages scenarios');
                            options after a semicolon, e.g. --scenario "slow; latency=300"
   --latency MS|MIN-MAX     latency of the 'slow' scenario (default 2000)
-  --no-admin               do not serve the admin API under /__mock/
+  --no-admin               do not serve the admin API under /__mock/, nor the dashboard (/__mock/ui/)
   --admin-origin URL       a page origin besides localhost/127.0.0.1/[::1] that may use the admin API
                            from a browser, e.g. https://dev.example.com:8443 (repeatable)
   --admin-token TOKEN      the admin API needs 'Authorization: bearer TOKEN' (default: none on
@@ -46,7 +46,7 @@ Server options:
                            (default ${DEFAULTS.journalMaxBytes}; GET /__mock/journal counts the dropped)
   --contract-verdicts      check each request against spec/openapi.yaml for the journal
                            (GET /__mock/journal); loads Prism, which must be installed beside mock-packages
-                           (npm install -D @stoplight/prism-http@5.12.0): about 1 s more start-up, 100 MB more memory
+                           (npm install -D @stoplight/prism-http@5.12.0): about 2 s more start-up, 100 MB more memory
   --world FILE             start on your own world (YAML or JSON, schema: fixtures/world.schema.json)
   --quiet                  no per-request log lines
   --pid-file FILE          write the server's process id to FILE at start; removed when it stops
