@@ -4,7 +4,8 @@
  * temporary directory, outside the repository and its workspaces:
  *
  * - "alone": mock-packages and nothing else. Its size in node_modules (under 25 MB), no install
- *   script, `npx mock-packages --help`, and the README's command-line sample run as written.
+ *   script, `npx mock-packages --help`, the dashboard's files served by the installed server, and
+ *   the README's command-line sample run as written.
  * - "consumer": with msw, vitest, @types/node, the contract checker's optional peers and
  *   TypeScript 5.0 and the newest 5.x (npm aliases). A strict consumer of every entry point and
  *   the README's browser sample are type-checked with both, under `nodenext` and `bundler`,
@@ -17,6 +18,7 @@
  * never among them. The tests run concurrently, each waiting for the install it needs, so that
  * the checks of one project run while the other installs.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -216,6 +218,33 @@ describe.concurrent("mock-packages installed alone", { timeout: SLOW }, () => {
     expect(r.code, said("npx mock-packages --help", r)).toBe(0);
     expect(r.stdout).toContain("mock-packages token --user NAME");
     expect(r.stderr).toBe("");
+  });
+
+  it("serves the dashboard's files from the installed package (built into dist/ui, shipped)", async () => {
+    const { dir } = await alone;
+    const port = await freePort();
+    const bin = join(dir, "node_modules", "mock-packages", "bin", "mock-packages.mjs");
+    const server = spawn(process.execPath, [bin, "--port", String(port), "--quiet"], { cwd: dir, stdio: "ignore" });
+    try {
+      const base = `http://127.0.0.1:${port}/__mock/ui/`;
+      let page: Response | null = null;
+      for (let i = 0; i < 300 && page === null; i++) {
+        page = await fetch(base).catch(() => null);
+        if (page === null) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(page?.status, "the installed server did not answer within 30 s").toBe(200);
+      expect(page!.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await page!.text();
+      const assets = [...html.matchAll(/(?:src|href)="\.\/([\w.-]+\.(?:js|css))"/g)].map((m) => m[1]!);
+      expect(assets.sort()).toEqual(["app.css", "app.js"]);
+      for (const file of assets) {
+        const answer = await fetch(new URL(file, base));
+        expect(answer.status, file).toBe(200);
+        expect((await answer.arrayBuffer()).byteLength, file).toBeGreaterThan(1000);
+      }
+    } finally {
+      server.kill("SIGTERM");
+    }
   });
 
   for (const sample of samples.filter((s) => s.lang === "sh")) {
