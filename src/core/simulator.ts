@@ -237,9 +237,9 @@ class SimulatorInstance implements SimulatorInternals, SandboxSimulator {
     const data: WorldData =
       typeof world === "function"
         ? await world(seed)
-        : (world ??
-          // Loaded only here: the fixture world brings faker, which a simulator given a world never needs.
-          (await (await import("./world/fixture-world.js")).buildFixtureWorld(seed)));
+        : // The fixture world is loaded only here (it brings faker, which a simulator given a world
+          // never needs), built once per seed and shared with the sandboxes of that seed.
+          (world ?? (await this.sandboxes.fixtureWorldOf(seed)));
     const fresh = await createWorld(data, {
       store: this.store,
       now: this.services.now,

@@ -247,6 +247,16 @@ export class SandboxRegistry implements Sandboxes {
   }
 
   private fixtureWorld(seed: number): (seed: number) => Promise<WorldData> {
+    const built = this.fixtureWorldOf(seed);
+    return () => built;
+  }
+
+  /**
+   * The fixture world of a seed, built once and shared read-only: by the sandboxes of that seed and
+   * by the default sandbox (its start and every reset), so that the first sandbox of the server's
+   * own seed costs no more than the next.
+   */
+  fixtureWorldOf(seed: number): Promise<WorldData> {
     let world = this.fixtureWorlds.get(seed);
     if (!world) {
       if (this.fixtureWorlds.size >= 16) this.fixtureWorlds.clear();
@@ -254,8 +264,7 @@ export class SandboxRegistry implements Sandboxes {
       world.catch(() => this.fixtureWorlds.delete(seed));
       this.fixtureWorlds.set(seed, world);
     }
-    const built = world;
-    return () => built;
+    return world;
   }
 
   /** One timer for all sandboxes, unref'd so that it never keeps a process alive, stopped when none is left. */
