@@ -4,7 +4,7 @@
  * serious or critical axe-core violation; uploads sent from Node (as curl would) show up live;
  * the page's scenario switch, package bindings and tokens work for the next upload; the HAR
  * download validates against the HAR 1.2 schema; the page talks only to the admin API and the
- * event stream (and, from the Upload view, to the upload it sends); with --no-admin the page
+ * event stream (and, from the Upload view, to the package it creates and the upload it sends); with --no-admin the page
  * and the stream are 404. Needs Debian's chromium (`.ci/run` installs it) or CHROMIUM_PATH.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -297,6 +297,26 @@ describe("the dashboard", () => {
     expect(entry.multipart.bits.entries).toEqual(["index.html", "Staticfile", "css/site.css"]);
     // The one request outside the admin API is the upload the view sent on purpose.
     expect(sent.slice(before).filter((l) => !l.includes("/__mock/"))).toEqual([`POST /v3/packages/${guid}/upload`]);
+  });
+
+  it("creates a package for an app from the Upload view (POST /v3/packages, as a client would) and uploads to it", async () => {
+    await openTab("upload");
+    const before = sent.length;
+    await page.selectOption("#create-app", webApp);
+    await page.click('button:has-text("Create package")');
+    await page.waitForSelector('.message:has-text("Created package")');
+    const guid = await page.inputValue("#upload-package");
+    const world = await admin<any>("/world");
+    const app = world.orgs[0].spaces[0].apps.find((a: any) => a.guid === webApp);
+    expect(app.packages.find((p: any) => p.guid === guid)?.state).toBe("AWAITING_UPLOAD");
+    await page.click('button:has-text("Send upload")');
+    await page.waitForSelector(`.watch:has-text("${guid.slice(0, 8)}") [data-state="READY"]`);
+    const created = (await admin<any>("/journal?method=POST&path=/v3/packages")).entries.at(-1);
+    expect(created.status).toBe(201);
+    expect(sent.slice(before).filter((l) => !l.includes("/__mock/"))).toEqual([
+      "POST /v3/packages",
+      `POST /v3/packages/${guid}/upload`,
+    ]);
   });
 });
 

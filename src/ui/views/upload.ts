@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { problemOf } from "../api.js";
 import { Badge, shortGuid } from "../parts.js";
 import { SAMPLE_FILES, zipFiles } from "../sample-zip.js";
-import { allPackages, type State, type Store } from "../store.js";
+import { allPackages, type AppView, type State, type Store } from "../store.js";
 import { mint } from "./tokens.js";
 
 type Order = "cf" | "bits-first";
@@ -29,6 +29,26 @@ async function send(store: Store, guid: string, user: string, zip: Blob, order: 
   return { status: response.status, text: await response.text() };
 }
 
+/** `POST /v3/packages` for an app, as a client would create the package it then uploads to. */
+async function createPackage(store: Store, appGuid: string, user: string) {
+  const { token } = await mint(store, user);
+  const response = await fetch(store.api.cf("/v3/packages"), {
+    method: "POST",
+    headers: { Authorization: `bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: appGuid } } } }),
+  });
+  const text = await response.text();
+  const guid = response.status === 201 ? (JSON.parse(text) as { guid: string }).guid : null;
+  return { status: response.status, text, guid };
+}
+
+/** Every app of the world with its space's name. */
+function allApps(state: State): Array<{ app: AppView; space: string }> {
+  return (state.world?.orgs ?? []).flatMap((org) =>
+    org.spaces.flatMap((space) => space.apps.map((app) => ({ app, space: space.name }))),
+  );
+}
+
 export function UploadView({ store, state }: { store: Store; state: State }) {
   const packages = allPackages(state.world).filter(({ pkg }) => pkg.type === "bits");
   const waiting = packages.filter(({ pkg }) => pkg.state === "AWAITING_UPLOAD");
@@ -40,6 +60,20 @@ export function UploadView({ store, state }: { store: Store; state: State }) {
   const [answer, setAnswer] = useState<{ status: number; text: string } | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const chosen = guid || waiting[0]?.pkg.guid || "";
+  const bitsApps = allApps(state).filter((a) => a.app.lifecycle !== "docker");
+  const [appGuid, setAppGuid] = useState("");
+  const forApp = appGuid || bitsApps[0]?.app.guid || "";
+  const create = async () => {
+    if (!forApp) return store.say("The world has no buildpack app to create a package for.");
+    try {
+      const made = await createPackage(store, forApp, user);
+      if (made.guid === null) return store.say(`Creating a package answered ${problemOf(made.status, made.text)}`);
+      setGuid(made.guid);
+      store.say(`Created package ${shortGuid(made.guid)} (AWAITING_UPLOAD) as ${user}: it is chosen below.`);
+    } catch (error) {
+      store.say(`Creating a package failed: ${(error as Error).message}`);
+    }
+  };
   const watched = packages.find(({ pkg }) => pkg.guid === sent)?.pkg;
   const submit = async () => {
     if (!chosen) return store.say("No package to upload to: every bits package has had its upload.");
@@ -81,11 +115,22 @@ export function UploadView({ store, state }: { store: Store; state: State }) {
         ),
       ),
       waiting.length === 0 &&
+        h("p", { class: "muted" }, "No package is AWAITING_UPLOAD: create one below, or reset the simulator."),
+      h(
+        "div",
+        { class: "inline" },
+        h("label", { for: "create-app" }, "New package for app"),
         h(
-          "p",
-          { class: "muted" },
-          "No package is AWAITING_UPLOAD: create one (POST /v3/packages) or reset the simulator.",
+          "select",
+          {
+            id: "create-app",
+            value: forApp,
+            onChange: (e: Event) => setAppGuid((e.target as HTMLSelectElement).value),
+          },
+          bitsApps.map(({ app, space }) => h("option", { value: app.guid }, `${app.name} (${space})`)),
         ),
+        h("button", { type: "button", class: "small", onClick: () => void create() }, "Create package"),
+      ),
       h("label", { for: "upload-user" }, "As user"),
       h(
         "select",
