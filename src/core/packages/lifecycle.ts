@@ -11,14 +11,23 @@
  *                            `delete_expired_package_blob.rb`)
  *   delete                 → gone, bits released
  *
- * Stored bits are counted references: a package holds one on its blob, and a
+ * Stored bits are counted references (`blob-holds.ts`): a package holds one on its blob, and a
  * copy in flight holds one on its source's. A blob leaves the store when its
  * last holder lets go, so deleting or expiring a package never takes the bits
  * of a copy made from it (the real controller copies the blob; counting gives
  * the same answers without a second copy of the bytes).
  */
 import { putBytes, type BlobInfo, type BlobStore } from "../blob-store.js";
-import { applyMetadata, copiedDocker, dockerOf, withCredentials, type PackageChanges } from "./records.js";
+import { BlobHolds } from "./blob-holds.js";
+import {
+  applyMetadata,
+  copiedDocker,
+  dockerOf,
+  newRecord,
+  withCredentials,
+  type NewPackage,
+  type PackageChanges,
+} from "./records.js";
 import { ResourceCache } from "../bits/resource-cache.js";
 import { DEFAULTS } from "../options.js";
 import type { PackageData, PackageRecord, WorldData } from "../world/model.js";
@@ -44,14 +53,7 @@ export interface LifecycleEnv {
   onChange?: (pkg: Readonly<PackageRecord>, deleted: boolean) => void;
 }
 
-export interface NewPackage {
-  guid: string;
-  appGuid: string;
-  type: PackageRecord["type"];
-  docker: PackageRecord["docker"];
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
+export type { NewPackage };
 
 /** The text of a package whose default `data.error` a world leaves out. */
 const DEFAULT_FAILURE = "The app upload is invalid: Invalid zip archive.";
@@ -97,7 +99,7 @@ export class PackageLifecycle {
   /** READY and FAILED bits packages by app: the candidates for expiry. */
   private readonly finishedByApp = new Map<string, Set<string>>();
   /** Holders of each stored blob. */
-  private readonly blobRefs = new Map<string, number>();
+  private readonly blobs: BlobHolds;
   /** Copies in flight: the source's blob (held), its digests, or null when the source had no bits. */
   private readonly copies = new Map<string, Pick<PackageRecord, "blobId" | "checksum" | "sha1"> | null>();
 
@@ -107,7 +109,9 @@ export class PackageLifecycle {
     private readonly env: LifecycleEnv,
     /** Aborted when a reset retires this world: from then on every change is refused with {@link Retired}. */
     private readonly retired: AbortSignal = new AbortController().signal,
-  ) {}
+  ) {
+    this.blobs = new BlobHolds(env.store);
+  }
 
   private guard(): void {
     if (this.retired.aborted) throw new Retired();
@@ -115,7 +119,7 @@ export class PackageLifecycle {
 
   /** A package as a world describes it; the bits of a READY bits package go into the store. */
   async load(p: PackageData): Promise<void> {
-    const record = this.record(
+    const record = newRecord(
       {
         guid: p.guid,
         appGuid: p.appGuid,
@@ -140,7 +144,7 @@ export class PackageLifecycle {
   /** `POST /v3/packages`: bits start AWAITING_UPLOAD, docker READY (`app/actions/package_create.rb`). */
   create(input: NewPackage): Readonly<PackageRecord> {
     this.guard();
-    const record = this.record(input, input.type === "docker" ? "READY" : "AWAITING_UPLOAD", this.env.now());
+    const record = newRecord(input, input.type === "docker" ? "READY" : "AWAITING_UPLOAD", this.env.now());
     this.packages.set(record.guid, record);
     this.changed(record);
     return record;
@@ -201,7 +205,7 @@ export class PackageLifecycle {
    */
   startCopy(source: Readonly<PackageRecord>, input: Omit<NewPackage, "type" | "docker">): Readonly<PackageRecord> {
     this.guard();
-    const copy = this.record(
+    const copy = newRecord(
       { ...input, type: source.type, docker: copiedDocker(source.docker) },
       source.type === "docker" ? "READY" : "COPYING",
       this.env.now(),
@@ -209,7 +213,7 @@ export class PackageLifecycle {
     this.packages.set(copy.guid, copy);
     if (copy.type === "bits") {
       const bits = source.state === "READY" && source.blobId !== null;
-      if (bits) this.hold(source.blobId!);
+      if (bits) this.blobs.hold(source.blobId!);
       this.copies.set(
         copy.guid,
         bits ? { blobId: source.blobId, checksum: { ...source.checksum }, sha1: source.sha1 } : null,
@@ -227,7 +231,7 @@ export class PackageLifecycle {
     this.copies.delete(guid);
     const pkg = this.packages.get(guid);
     if (!pkg || pkg.state !== "COPYING") {
-      if (source?.blobId) await this.release(source.blobId);
+      if (source?.blobId) await this.blobs.release(source.blobId);
       return;
     }
     pkg.updatedAt = this.env.now();
@@ -268,12 +272,12 @@ export class PackageLifecycle {
     this.finishedByApp.get(pkg.appGuid)?.delete(guid);
     this.state.packageScenarios.delete(guid);
     this.env.onChange?.(pkg, true);
-    if (pkg.blobId) await this.release(pkg.blobId);
+    if (pkg.blobId) await this.blobs.release(pkg.blobId);
   }
 
   /** Whether a package of this world holds the blob. */
   holds(blobId: string): boolean {
-    return this.blobRefs.has(blobId);
+    return this.blobs.holds(blobId);
   }
 
   private get(guid: string): PackageRecord {
@@ -282,28 +286,8 @@ export class PackageLifecycle {
     return pkg;
   }
 
-  private record(input: NewPackage, state: PackageRecord["state"], at: number): PackageRecord {
-    const record: PackageRecord = {
-      guid: input.guid,
-      appGuid: input.appGuid,
-      type: input.type,
-      state,
-      createdAt: at,
-      updatedAt: at,
-      error: null,
-      checksum: { type: "sha256", value: null },
-      sha1: null,
-      blobId: null,
-      docker: input.docker,
-      labels: {},
-      annotations: {},
-    };
-    applyMetadata(record, input);
-    return record;
-  }
-
   private holdReady(pkg: PackageRecord, blob: BlobInfo): void {
-    this.hold(blob.id);
+    this.blobs.hold(blob.id);
     pkg.blobId = blob.id;
     pkg.checksum = { type: "sha256", value: blob.sha256 };
     pkg.sha1 = blob.sha1;
@@ -338,25 +322,11 @@ export class PackageLifecycle {
       const blobId = pkg.blobId;
       pkg.blobId = null;
       this.changed(pkg);
-      if (blobId) await this.release(blobId);
+      if (blobId) await this.blobs.release(blobId);
     }
   }
 
   private changed(pkg: PackageRecord): void {
     this.env.onChange?.(pkg, false);
-  }
-
-  private hold(blobId: string): void {
-    this.blobRefs.set(blobId, (this.blobRefs.get(blobId) ?? 0) + 1);
-  }
-
-  private async release(blobId: string): Promise<void> {
-    const left = (this.blobRefs.get(blobId) ?? 1) - 1;
-    if (left > 0) {
-      this.blobRefs.set(blobId, left);
-      return;
-    }
-    this.blobRefs.delete(blobId);
-    await this.env.store.delete(blobId);
   }
 }

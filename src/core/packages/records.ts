@@ -53,3 +53,33 @@ export function withCredentials(
   const username = changes.username ?? docker.username;
   return { image: docker.image, username, password: username !== null ? "***" : null };
 }
+
+export interface NewPackage {
+  guid: string;
+  appGuid: string;
+  type: PackageRecord["type"];
+  docker: PackageRecord["docker"];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A new package record in `state`, created and updated `at`, with the input's metadata. */
+export function newRecord(input: NewPackage, state: PackageRecord["state"], at: number): PackageRecord {
+  const record: PackageRecord = {
+    guid: input.guid,
+    appGuid: input.appGuid,
+    type: input.type,
+    state,
+    createdAt: at,
+    updatedAt: at,
+    error: null,
+    checksum: { type: "sha256", value: null },
+    sha1: null,
+    blobId: null,
+    docker: input.docker,
+    labels: {},
+    annotations: {},
+  };
+  applyMetadata(record, input);
+  return record;
+}
