@@ -6,25 +6,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type Api } from "./api.js";
 
-// The same shape the core's event stream sends (type-only: nothing of the core is bundled).
-import type { PackageView } from "../core/events/present.js";
-export type { PackageView };
-export interface AppView {
-  guid: string;
-  name: string;
-  lifecycle: string;
-  packages: PackageView[];
-}
-export interface WorldView {
-  orgs: Array<{
-    guid: string;
-    name: string;
-    suspended: boolean;
-    spaces: Array<{ guid: string; name: string; apps: AppView[] }>;
-  }>;
-  users: Array<{ guid: string; name: string; roles: string[] }>;
-  blobstore: string;
-}
+// The shapes the admin API answers and the event stream sends, as spec/openapi.yaml declares
+// them (type-only: nothing is bundled).
+import type { components } from "../types/openapi.js";
+
+type Schemas = components["schemas"];
+export type PackageView = Schemas["MockPackageView"];
+export type WorldView = Omit<Schemas["MockWorld"], "scenario" | "packages">;
+export type AppView = WorldView["orgs"][number]["spaces"][number]["apps"][number];
 export interface Setting {
   name: string;
   error?: string;
@@ -39,17 +28,7 @@ export interface CatalogEntry {
   status: number | null;
   description: string;
 }
-export interface JournalRow {
-  id: number;
-  time: string;
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-  scenario: string | null;
-  durationMs: number;
-  valid: boolean | null;
-}
+export type JournalRow = Schemas["MockJournalRow"];
 
 export interface State {
   world: WorldView | null;

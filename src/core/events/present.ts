@@ -7,29 +7,11 @@ import type { BlobSigner } from "../blobstore/signed-url.js";
 import type { JournalEntry } from "../journal/journal.js";
 import type { ScenarioSetting } from "../scenarios/catalog.js";
 import type { PackageRecord } from "../world/model.js";
+import type { components } from "../../types/openapi.js";
 import type { State } from "../world/state.js";
 
-export interface PackageView {
-  guid: string;
-  appGuid: string;
-  type: PackageRecord["type"];
-  state: PackageRecord["state"];
-  /** The sha256 of the stored zip; null before READY and after EXPIRED. */
-  checksum: string | null;
-  /** `data.error`: why it FAILED; null otherwise. */
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** A docker package's image; null for bits. */
-  image: string | null;
-  /**
-   * A signed blob URL of the package's bits, relative to the server (no token needed, good for an
-   * hour); null when there are none to download. Present only on views made for the page.
-   */
-  download: string | null;
-  /** True in the event sent when the package is deleted. */
-  deleted?: true;
-}
+/** A package as the dashboard shows it: `MockPackageView` of spec/openapi.yaml. */
+export type PackageView = components["schemas"]["MockPackageView"];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -118,7 +100,7 @@ export function presentWorld(state: State, signer: BlobSigner, now: number) {
 }
 
 /** A journal entry as a row of the Requests table (and the `journal` event). */
-export function presentJournalRow(entry: JournalEntry) {
+export function presentJournalRow(entry: JournalEntry): components["schemas"]["MockJournalRow"] {
   return {
     id: entry.id,
     time: entry.time,
