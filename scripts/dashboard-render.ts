@@ -15,11 +15,11 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { gzipSync } from "node:zlib";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchChromium } from "../test/support/chromium.js";
 import { createSimulator } from "../dist/src/index.js";
 import { serve } from "../dist/src/node/index.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const runsFlag = process.argv.indexOf("--runs");
 const RUNS = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 10;
 const UI = new URL("../dist/ui/", import.meta.url);
@@ -39,10 +39,7 @@ async function marks(page: Page): Promise<{ shell: number; ready: number }> {
 
 const sim = createSimulator({ logger: () => {} });
 const running = await serve({ simulator: sim, port: 0 });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await launchChromium();
 const page = `${running.url}/__mock/ui/`;
 const cold = { shell: [] as number[], ready: [] as number[] };
 const warm = { shell: [] as number[], ready: [] as number[] };

@@ -8,10 +8,11 @@
  * page's message when the sandbox it shows is deleted (from outside, or from the page); axe-core
  * on the view at 1280 and 390 px, screenshots in test-artifacts/dashboard/.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip } from "../fixtures/index.js";
 import { createSimulator } from "../src/index.js";
@@ -19,7 +20,6 @@ import { startCli, type RunningCli } from "./support/cli.js";
 import { theContract } from "./support/client.js";
 import { callMounted, type MountedAnswer } from "./support/mounted.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/dashboard/", import.meta.url));
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const JSON_TYPE = { "content-type": "application/json" };
@@ -110,16 +110,10 @@ async function showing(id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
   [cli, browser] = await Promise.all([
     startCli(["--quiet", "--processing-delay", "100"]),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }),
+    launchChromium(),
     theContract(),
   ]);
   // The page's CSP allows scripts of its own origin only: axe-core is injected around it.

@@ -7,16 +7,16 @@
  * event stream (and, from the Upload view, to the package it creates and the upload it sends); with --no-admin the page
  * and the stream are 404. Needs Debian's chromium (`.ci/run` installs it) or CHROMIUM_PATH.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "./support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppZip } from "../fixtures/index.js";
 import { harErrors } from "./support/har.js";
 import { startCli, type RunningCli } from "./support/cli.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/dashboard/", import.meta.url));
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -97,26 +97,11 @@ async function seriousViolations(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
   cli = await startCli(["--quiet", "--processing-delay", "400"]);
   const world = await admin<any>("/world");
   webApp = world.orgs[0].spaces[0].apps.find((a: any) => a.name === "web-app").guid;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   // The page's CSP allows scripts of its own origin only: axe-core is injected around it.
   context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
