@@ -86,6 +86,15 @@ export class Store {
     this.set({ message });
   }
 
+  /** Runs one action of the page and says what happened: its own words, or why it failed. */
+  async attempt(failed: string, work: () => Promise<string>): Promise<void> {
+    try {
+      this.say(await work());
+    } catch (error) {
+      this.say(`${failed}: ${(error as Error).message}`);
+    }
+  }
+
   /**
    * Follows the event stream of the simulator the page looks at. After a drop, events may have
    * been missed, so the page reads its state afresh on reconnecting; in a sandbox a drop may also

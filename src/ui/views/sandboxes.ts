@@ -34,14 +34,12 @@ function CreateForm({ store, state, done }: { store: Store; state: State; done: 
     if (id.trim()) body.id = id.trim();
     if (seed.trim()) body.seed = Number(seed);
     if (scenario) body.scenario = scenario;
-    try {
+    await store.attempt("Could not create the sandbox", async () => {
       const made = (await store.api.serverSend<SandboxView>("POST", "/sandboxes", body))!;
-      store.say(`Created sandbox '${made.id}' (seed ${made.seed}, ${made.scenario}): Show switches the page to it.`);
       setId("");
       done();
-    } catch (error) {
-      store.say(`Could not create the sandbox: ${(error as Error).message}`);
-    }
+      return `Created sandbox '${made.id}' (seed ${made.seed}, ${made.scenario}): Show switches the page to it.`;
+    });
   };
   const input = (label: string, value: string, set: (v: string) => void, extra: Record<string, unknown>) =>
     h(
@@ -79,12 +77,10 @@ function Row(props: { store: Store; shown: boolean; sandbox: SandboxView | null;
   const id = sandbox?.id ?? null;
   const name = id ?? "default";
   const act = async (what: string, run: () => Promise<unknown>, said: string) => {
-    try {
+    await store.attempt(`Could not ${what} sandbox '${name}'`, async () => {
       await run();
-      store.say(said);
-    } catch (error) {
-      store.say(`Could not ${what} sandbox '${name}': ${(error as Error).message}`);
-    }
+      return said;
+    });
     refresh();
   };
   const reset = () => {

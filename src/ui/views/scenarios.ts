@@ -39,12 +39,10 @@ function GlobalScenario({ store, state }: { store: Store; state: State }) {
     const body: Record<string, unknown> = { name };
     if (option && name === "processing-fails") body.error = option;
     if (option && name === "slow") body.latency = Number(option);
-    try {
+    await store.attempt("Could not switch the scenario", async () => {
       await store.api.send("PUT", "/scenario", body);
-      store.say(`The global scenario is now ${name}: the next upload answers accordingly.`);
-    } catch (error) {
-      store.say(`Could not switch the scenario: ${(error as Error).message}`);
-    }
+      return `The global scenario is now ${name}: the next upload answers accordingly.`;
+    });
   };
   return h(
     "section",
@@ -80,20 +78,16 @@ function Bindings({ store, state }: { store: Store; state: State }) {
   const rows = allPackages(state.world).filter(({ pkg }) => pkg.type === "bits");
   const bind = async (guid: string) => {
     const name = choice[guid] ?? "processing-fails";
-    try {
+    await store.attempt("Could not bind the scenario", async () => {
       await store.api.send("PUT", `/packages/${guid}/scenario`, { name });
-      store.say(`Package ${shortGuid(guid)} now answers uploads as ${name}; other packages are unchanged.`);
-    } catch (error) {
-      store.say(`Could not bind the scenario: ${(error as Error).message}`);
-    }
+      return `Package ${shortGuid(guid)} now answers uploads as ${name}; other packages are unchanged.`;
+    });
   };
   const unbind = async (guid: string) => {
-    try {
+    await store.attempt("Could not remove the binding", async () => {
       await store.api.send("DELETE", `/packages/${guid}/scenario`);
-      store.say(`Package ${shortGuid(guid)} follows the global scenario again.`);
-    } catch (error) {
-      store.say(`Could not remove the binding: ${(error as Error).message}`);
-    }
+      return `Package ${shortGuid(guid)} follows the global scenario again.`;
+    });
   };
   return h(
     "section",

@@ -24,13 +24,11 @@ export function TokensView({ store, state }: { store: Store; state: State }) {
   const [user, setUser] = useState("space-developer");
   const [minted, setMinted] = useState<Minted | null>(null);
   const go = async () => {
-    try {
+    await store.attempt("Could not mint a token", async () => {
       const m = await mint(store, user);
       setMinted(m);
-      store.say(`Minted a token for ${m.user}, good for ${m.expiresIn} s (scopes: ${m.scopes.join(" ")}).`);
-    } catch (error) {
-      store.say(`Could not mint a token: ${(error as Error).message}`);
-    }
+      return `Minted a token for ${m.user}, good for ${m.expiresIn} s (scopes: ${m.scopes.join(" ")}).`;
+    });
   };
   const curl = minted ? `curl -H "Authorization: bearer ${minted.token}" ${origin(store)}/v3/packages` : "";
   return h(

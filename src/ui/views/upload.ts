@@ -65,14 +65,12 @@ export function UploadView({ store, state }: { store: Store; state: State }) {
   const forApp = appGuid || bitsApps[0]?.app.guid || "";
   const create = async () => {
     if (!forApp) return store.say("The world has no buildpack app to create a package for.");
-    try {
+    await store.attempt("Creating a package failed", async () => {
       const made = await createPackage(store, forApp, user);
-      if (made.guid === null) return store.say(`Creating a package answered ${problemOf(made.status, made.text)}`);
+      if (made.guid === null) return `Creating a package answered ${problemOf(made.status, made.text)}`;
       setGuid(made.guid);
-      store.say(`Created package ${shortGuid(made.guid)} (AWAITING_UPLOAD) as ${user}: it is chosen below.`);
-    } catch (error) {
-      store.say(`Creating a package failed: ${(error as Error).message}`);
-    }
+      return `Created package ${shortGuid(made.guid)} (AWAITING_UPLOAD) as ${user}: it is chosen below.`;
+    });
   };
   const watched = packages.find(({ pkg }) => pkg.guid === sent)?.pkg;
   const submit = async () => {
