@@ -212,6 +212,15 @@ describe.concurrent("mock-packages installed alone", { timeout: SLOW }, () => {
     expect(install.stdout + install.stderr).not.toMatch(/install-scripts/);
   });
 
+  it("holds every file the README links to or shows (BENCHMARKS.md, the dashboard's screenshot)", async () => {
+    const { dir } = await alone;
+    const installed = join(dir, "node_modules", "mock-packages");
+    const readme = readFileSync(join(installed, "README.md"), "utf8");
+    const targets = [...readme.matchAll(/\]\(([^)#:\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);
+    expect(targets).toEqual(expect.arrayContaining(["BENCHMARKS.md", "docs/dashboard.png"]));
+    expect(targets.filter((target) => !existsSync(join(installed, target)))).toEqual([]);
+  });
+
   it("npx mock-packages --help answers from the installed package", async () => {
     const { dir } = await alone;
     const r = await run("npx", ["mock-packages", "--help"], dir);
